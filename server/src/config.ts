@@ -1,0 +1,108 @@
+/**
+ * Command line and environment -> one validated Config. Other tools rely on this command
+ * line (`--media`, `--port`, `--host`): keep it stable.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface Config {
+  /** Absolute path of the music folder. */
+  mediaDir: string;
+  port: number;
+  host: string;
+  /** Mount `/ws/echo` (WebSocket conformance testing). */
+  wsEcho: boolean;
+  /** Extra origins allowed to open the now-playing WebSocket besides the server's own. */
+  allowedOrigins: string[];
+  /** Where built client files are served from. */
+  clientDir: string;
+}
+
+export const DEFAULT_PORT = 4533;
+export const DEFAULT_HOST = '0.0.0.0';
+
+/** A user mistake: printed as one line, exit code 2, no stack trace. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR] [--allowed-origin URL]... [--ws-echo]
+  --media DIR          music folder to serve (env MEDIA_DIR; default ./media)
+  --port N             TCP port, 0-65535 (env PORT; default ${DEFAULT_PORT})
+  --host ADDR          address to listen on (env HOST; default ${DEFAULT_HOST}, all interfaces)
+  --allowed-origin URL another web origin allowed to open the WebSocket (repeatable)
+  --ws-echo            mount /ws/echo for WebSocket conformance tests`;
+
+function parsePort(raw: string): number {
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
+    throw new ConfigError(`invalid port "${raw}": expected a whole number from 0 to 65535`);
+  }
+  return Number(raw);
+}
+
+function checkMediaDir(dir: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw new ConfigError(`media folder ${dir} does not exist`);
+  }
+  if (!isDirectory) throw new ConfigError(`media folder ${dir} is not a directory`);
+  try {
+    accessSync(dir, constants.R_OK | constants.X_OK);
+  } catch {
+    throw new ConfigError(`media folder ${dir} is not readable`);
+  }
+}
+
+export interface ParsedCommandLine {
+  config: Config;
+  help: boolean;
+}
+
+export function parseCommandLine(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  defaults: { cwd: string; clientDir: string },
+): ParsedCommandLine {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        media: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'allowed-origin': { type: 'string', multiple: true },
+        'ws-echo': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    // parseArgs' messages are already one clear line ("Unknown option '--foo'...").
+    throw new ConfigError((error as Error).message.split('\n')[0]!);
+  }
+
+  // An empty variable (`PORT=`) means unset, as in most tools.
+  const fromEnv = (name: string) => env[name] || undefined;
+  const mediaDir = resolve(defaults.cwd, values.media ?? fromEnv('MEDIA_DIR') ?? 'media');
+  const port = parsePort(values.port ?? fromEnv('PORT') ?? String(DEFAULT_PORT));
+  const host = values.host ?? fromEnv('HOST') ?? DEFAULT_HOST;
+  if (host.trim() === '') throw new ConfigError('invalid host: empty');
+  const allowedOrigins = (values['allowed-origin'] ?? []).map((origin) => {
+    try {
+      return new URL(origin).origin;
+    } catch {
+      throw new ConfigError(`invalid --allowed-origin "${origin}": expected a URL such as https://example.com`);
+    }
+  });
+  const help = values.help ?? false;
+  if (!help) checkMediaDir(mediaDir);
+  return {
+    help,
+    config: { mediaDir, port, host, wsEcho: values['ws-echo'] ?? false, allowedOrigins, clientDir: defaults.clientDir },
+  };
+}

@@ -1,0 +1,28 @@
+import type { Track } from '@musicsharer/shared';
+
+/** What the server keeps per track: the public record plus what it needs to serve and rescan. */
+export interface TrackRecord extends Track {
+  /** Real (symlink-resolved) absolute path, inside the media folder. */
+  realPath: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** A file the walk found, before its tags are read. */
+export interface AudioFile {
+  realPath: string;
+  /** Relative to the media folder, `/` separators. */
+  relPath: string;
+  size: number;
+  mtimeMs: number;
+  mimeType: string;
+}
+
+export const UNKNOWN_ARTIST = 'Unknown Artist';
+export const UNKNOWN_ALBUM = 'Unknown Album';
+
+/** The public shape: drops the server-only fields. */
+export function toPublicTrack(record: TrackRecord): Track {
+  const { realPath: _realPath, size: _size, mtimeMs: _mtimeMs, ...track } = record;
+  return track;
+}

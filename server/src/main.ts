@@ -1,0 +1,87 @@
+/**
+ * Entry point: config -> buildApp -> listen; prints the addresses a phone can open; closes
+ * cleanly on SIGINT/SIGTERM. User mistakes are one line on stderr and a non-zero exit.
+ */
+import { fileURLToPath } from 'node:url';
+import { buildApp } from './app.js';
+import { ConfigError, USAGE, parseCommandLine, type Config } from './config.js';
+import { phoneUrls } from './network.js';
+
+const EXIT_USAGE = 2;
+const EXIT_RUNTIME = 1;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`musicsharer: ${message}\n`);
+  process.exit(code);
+}
+
+function listenErrorMessage(error: NodeJS.ErrnoException, config: Config): string {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `port ${config.port} is already in use on ${config.host}; choose another with --port`;
+    case 'EACCES':
+      return `not allowed to listen on port ${config.port}; choose a port above 1023 with --port`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on address ${config.host}; check --host`;
+    default:
+      return `cannot start: ${error.message}`;
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    const parsed = parseCommandLine(process.argv.slice(2), process.env, {
+      cwd: process.cwd(),
+      clientDir: fileURLToPath(new URL('../../client/dist/', import.meta.url)),
+    });
+    if (parsed.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    }
+    config = parsed.config;
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`${error.message}\n${USAGE.split('\n')[0]}`, EXIT_USAGE);
+    throw error;
+  }
+
+  const app = await buildApp(config, {
+    logger: { level: process.env.LOG_LEVEL ?? 'info', transport: undefined },
+  });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close().catch(() => {});
+    fail(listenErrorMessage(error as NodeJS.ErrnoException, config), EXIT_RUNTIME);
+  }
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  // The start banner is the one place the server writes to stdout directly: it is for people.
+  const urls = phoneUrls(config.host, port);
+  process.stdout.write(
+    `\nmusicsharer is serving ${config.mediaDir}\n` +
+      (urls.length > 0
+        ? `Open one of these on your iPhone (same Wi-Fi network):\n${urls.map((url) => `  ${url}`).join('\n')}\n\n`
+        : `Listening on http://${config.host}:${port}/ (no network address a phone could reach)\n\n`),
+  );
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(EXIT_RUNTIME), 10_000);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(EXIT_RUNTIME),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => fail((error as Error).message ?? String(error), EXIT_RUNTIME));
