@@ -9,9 +9,13 @@ import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from './config.js';
 import libraryPlugin from './plugins/library.js';
+import nowPlayingPlugin from './plugins/now-playing.js';
+import streamPlugin from './plugins/stream.js';
+import websocketPlugin from './plugins/websocket.js';
 import libraryRoutes from './routes/library.js';
 
-export type AppConfig = Pick<Config, 'mediaDir' | 'wsEcho' | 'allowedOrigins' | 'clientDir'>;
+/** `dataDir` absent: the library uses a temporary folder removed on close (tests). */
+export type AppConfig = Pick<Config, 'mediaDir' | 'wsEcho' | 'allowedOrigins' | 'clientDir'> & Partial<Pick<Config, 'dataDir' | 'rescanIntervalSec'>>;
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -31,8 +35,23 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   });
   const mediaRoot = await realpath(config.mediaDir);
 
-  await app.register(libraryPlugin, { root: mediaRoot });
+  await app.register(libraryPlugin, { root: mediaRoot, dataDir: config.dataDir, rescanIntervalSec: config.rescanIntervalSec });
   await app.register(libraryRoutes);
+
+  const catalog = app.library.catalog;
+  await app.register(streamPlugin, {
+    root: mediaRoot,
+    resolve: (id) => {
+      const record = catalog.getRecord(id);
+      return record && { path: record.realPath, mimeType: record.mimeType };
+    },
+  });
+
+  await app.register(websocketPlugin, { allowedOrigins: config.allowedOrigins });
+  await app.register(nowPlayingPlugin, { library: { getTrack: (id) => catalog.getRecord(id) }, echo: config.wsEcho });
+  // Every device refreshes its library view when files come and go, and shows scan progress.
+  app.library.on('changed', ({ trackCount }) => app.nowPlaying.broadcast({ type: 'library', trackCount }));
+  app.library.on('progress', ({ scanning, done, total }) => app.nowPlaying.broadcast({ type: 'scan', scanning, done, total }));
 
   if (existsSync(join(config.clientDir, 'index.html'))) {
     await app.register(fastifyStatic, {

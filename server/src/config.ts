@@ -2,8 +2,10 @@
  * Command line and environment -> one validated Config. Other tools rely on this command
  * line (`--media`, `--port`, `--host`): keep it stable.
  */
-import { accessSync, constants, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export interface Config {
@@ -17,18 +19,27 @@ export interface Config {
   allowedOrigins: string[];
   /** Where built client files are served from. */
   clientDir: string;
+  /** Where the library index and cover thumbnails are kept (never inside the media folder by default). */
+  dataDir: string;
+  /** Seconds between full checks of the media folder, for filesystems without change events (0: never). */
+  rescanIntervalSec: number;
 }
 
 export const DEFAULT_PORT = 4533;
 export const DEFAULT_HOST = '0.0.0.0';
+export const DEFAULT_RESCAN_INTERVAL_SEC = 300;
 
 /** A user mistake: printed as one line, exit code 2, no stack trace. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR] [--allowed-origin URL]... [--ws-echo]
+export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR] [--data DIR] [--rescan-interval S] [--allowed-origin URL]... [--ws-echo]
   --media DIR          music folder to serve (env MEDIA_DIR; default ./media)
+  --data DIR           library index and cover cache (env DATA_DIR; default
+                       $XDG_CACHE_HOME/musicsharer/<hash of the media path>, XDG default ~/.cache)
+  --rescan-interval S  seconds between full checks for changes the watcher misses, e.g. on
+                       network shares (env RESCAN_INTERVAL; default ${DEFAULT_RESCAN_INTERVAL_SEC}; 0: never)
   --port N             TCP port, 0-65535 (env PORT; default ${DEFAULT_PORT})
   --host ADDR          address to listen on (env HOST; default ${DEFAULT_HOST}, all interfaces)
   --allowed-origin URL another web origin allowed to open the WebSocket (repeatable)
@@ -39,6 +50,26 @@ function parsePort(raw: string): number {
     throw new ConfigError(`invalid port "${raw}": expected a whole number from 0 to 65535`);
   }
   return Number(raw);
+}
+
+function parseInterval(raw: string): number {
+  if (!/^\d{1,7}$/.test(raw)) throw new ConfigError(`invalid rescan interval "${raw}": expected a whole number of seconds`);
+  return Number(raw);
+}
+
+/**
+ * `$XDG_CACHE_HOME/musicsharer/<12 hex digits of SHA-1 of the real media path>`: one index per
+ * music folder, outside it (it may be read-only), and rebuildable, hence a cache.
+ */
+export function defaultDataDir(mediaDir: string, env: NodeJS.ProcessEnv): string {
+  let real = mediaDir;
+  try {
+    real = realpathSync(mediaDir);
+  } catch {
+    // --help with a missing folder: any stable name will do
+  }
+  const cacheHome = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
+  return join(resolve(cacheHome), 'musicsharer', createHash('sha1').update(real).digest('hex').slice(0, 12));
 }
 
 function checkMediaDir(dir: string): void {
@@ -74,6 +105,8 @@ export function parseCommandLine(
         media: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
+        data: { type: 'string' },
+        'rescan-interval': { type: 'string' },
         'allowed-origin': { type: 'string', multiple: true },
         'ws-echo': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -99,10 +132,13 @@ export function parseCommandLine(
       throw new ConfigError(`invalid --allowed-origin "${origin}": expected a URL such as https://example.com`);
     }
   });
+  const rescanIntervalSec = parseInterval(values['rescan-interval'] ?? fromEnv('RESCAN_INTERVAL') ?? String(DEFAULT_RESCAN_INTERVAL_SEC));
   const help = values.help ?? false;
   if (!help) checkMediaDir(mediaDir);
+  const dataOption = values.data ?? fromEnv('DATA_DIR');
+  const dataDir = dataOption === undefined ? defaultDataDir(mediaDir, env) : resolve(defaults.cwd, dataOption);
   return {
     help,
-    config: { mediaDir, port, host, wsEcho: values['ws-echo'] ?? false, allowedOrigins, clientDir: defaults.clientDir },
+    config: { mediaDir, port, host, wsEcho: values['ws-echo'] ?? false, allowedOrigins, clientDir: defaults.clientDir, dataDir, rescanIntervalSec },
   };
 }

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.js';
 import { ConfigError, USAGE, parseCommandLine, type Config } from './config.js';
+import { reportScanProgress } from './library/progress-reporter.js';
 import { phoneUrls } from './network.js';
 
 const EXIT_USAGE = 2;
@@ -50,6 +51,23 @@ async function main(): Promise<void> {
   const app = await buildApp(config, {
     logger: { level: process.env.LOG_LEVEL ?? 'info', transport: undefined },
   });
+  // First scans of large libraries take minutes: show count, files/s and ETA on stderr.
+  reportScanProgress(app.library, process.stderr);
+  // Handlers before listen: a signal that arrives as soon as the banner is out must close cleanly.
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(EXIT_RUNTIME), 10_000);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(EXIT_RUNTIME),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
@@ -67,21 +85,6 @@ async function main(): Promise<void> {
         ? `Open one of these on your iPhone (same Wi-Fi network):\n${urls.map((url) => `  ${url}`).join('\n')}\n\n`
         : `Listening on http://${config.host}:${port}/ (no network address a phone could reach)\n\n`),
   );
-
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(EXIT_RUNTIME), 10_000);
-    force.unref();
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(EXIT_RUNTIME),
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => fail((error as Error).message ?? String(error), EXIT_RUNTIME));

@@ -1,9 +1,10 @@
 /**
- * The in-memory library: tracks by id, with albums and artists derived from them. Derived
- * views are rebuilt lazily, once per batch of changes, so a scan that adds 100,000 tracks
- * does not rebuild them 100,000 times.
+ * The in-memory library: tracks by id, the cover image of each folder that has one, and albums
+ * and artists derived from them. Derived views are rebuilt lazily, once per batch of changes,
+ * so a scan that adds 100,000 tracks does not rebuild them 100,000 times.
  */
-import type { Album, Artist, Track } from '@musicsharer/shared';
+import { apiPaths, type Album, type Artist, type Track } from '@musicsharer/shared';
+import { posix } from 'node:path';
 import { UNKNOWN_ALBUM, UNKNOWN_ARTIST, toPublicTrack, type TrackRecord } from './record.js';
 
 interface AlbumEntry {
@@ -11,8 +12,18 @@ interface AlbumEntry {
   tracks: Track[];
 }
 
+/** Where an album's cover may come from, best first. */
+export interface CoverCandidates {
+  /** Tracks with an embedded picture. */
+  embedded: TrackRecord[];
+  /** Image files in the album's folders: paths relative to the root. */
+  files: string[];
+}
+
 interface Views {
   tracks: Track[];
+  byId: Map<string, Track>;
+  albumRecords: Map<string, TrackRecord[]>;
   albums: Map<string, AlbumEntry>;
   albumList: Album[];
   artists: Map<string, { artist: Artist; albums: Album[] }>;
@@ -21,15 +32,28 @@ interface Views {
 
 const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
 
+/**
+ * Collation order of a set of strings as numbers: sorting 100,000 tracks compares numbers, and
+ * the (slow) collator only sorts the far fewer distinct names. Strings the collator calls equal
+ * share a rank, as they would in a collator sort.
+ */
+function collationRanks(values: Iterable<string>): Map<string, number> {
+  const distinct = [...new Set(values)].sort(collator.compare);
+  const ranks = new Map<string, number>();
+  let rank = 0;
+  distinct.forEach((value, i) => {
+    if (i > 0 && collator.compare(distinct[i - 1]!, value) !== 0) rank++;
+    ranks.set(value, rank);
+  });
+  return ranks;
+}
+
 const byDiscAndTrack = (a: Track, b: Track): number =>
   (a.discNo ?? 1) - (b.discNo ?? 1) ||
   (a.trackNo ?? Number.MAX_SAFE_INTEGER) - (b.trackNo ?? Number.MAX_SAFE_INTEGER) ||
   collator.compare(a.path, b.path);
 
-const byArtistAlbumTrack = (a: Track, b: Track): number =>
-  collator.compare(a.albumArtist ?? a.artist ?? UNKNOWN_ARTIST, b.albumArtist ?? b.artist ?? UNKNOWN_ARTIST) ||
-  collator.compare(a.album ?? '', b.album ?? '') ||
-  byDiscAndTrack(a, b);
+const artistNameOf = (track: Track): string => track.albumArtist ?? track.artist ?? UNKNOWN_ARTIST;
 
 function albumTitleOf(track: Track): string {
   if (track.album) return track.album;
@@ -37,8 +61,16 @@ function albumTitleOf(track: Track): string {
   return folder ? folder.slice(folder.lastIndexOf('/') + 1) : UNKNOWN_ALBUM;
 }
 
+/** Folder of a track path ('' at the root). */
+export function folderOf(relPath: string): string {
+  const folder = posix.dirname(relPath);
+  return folder === '.' ? '' : folder;
+}
+
 export class Catalog {
   readonly #records = new Map<string, TrackRecord>();
+  /** Folder (relative path) -> name of its cover image file. */
+  readonly #folderImages = new Map<string, string>();
   #views: Views | undefined;
   /** Bumped on every change: lets callers tell whether anything changed. */
   version = 0;
@@ -59,6 +91,47 @@ export class Catalog {
     return removed;
   }
 
+  /** Removes every track in the folder or below it; returns how many. */
+  removeFolder(relDir: string): number {
+    const prefix = relDir === '' ? '' : `${relDir}/`;
+    let removed = 0;
+    for (const record of this.#records.values()) {
+      if (record.path.startsWith(prefix) && this.remove(record.id)) removed++;
+    }
+    for (const folder of this.#folderImages.keys()) {
+      if (folder === relDir || folder.startsWith(prefix)) this.setFolderImage(folder, undefined);
+    }
+    return removed;
+  }
+
+  /** Sets (or with undefined, clears) the cover image file of a folder. */
+  setFolderImage(relDir: string, name: string | undefined): void {
+    if (this.#folderImages.get(relDir) === name) return;
+    if (name === undefined) this.#folderImages.delete(relDir);
+    else this.#folderImages.set(relDir, name);
+    this.#changed();
+  }
+
+  folderImage(relDir: string): string | undefined {
+    return this.#folderImages.get(relDir);
+  }
+
+  folderImages(): IterableIterator<[string, string]> {
+    return this.#folderImages.entries();
+  }
+
+  /** Where the album's cover may come from; undefined for an unknown album. */
+  coverCandidates(albumId: string): CoverCandidates | undefined {
+    const records = this.#ensureViews().albumRecords.get(albumId);
+    if (!records) return undefined;
+    const embedded = records.filter((record) => record.embeddedPicture);
+    const files = [...new Set(records.map((record) => folderOf(record.path)))].flatMap((folder) => {
+      const image = this.#folderImages.get(folder);
+      return image === undefined ? [] : [folder === '' ? image : `${folder}/${image}`];
+    });
+    return { embedded, files };
+  }
+
   getRecord(id: string): TrackRecord | undefined {
     return this.#records.get(id);
   }
@@ -68,8 +141,7 @@ export class Catalog {
   }
 
   getTrack(id: string): Track | undefined {
-    const record = this.#records.get(id);
-    return record && toPublicTrack(record);
+    return this.#ensureViews().byId.get(id);
   }
 
   /** All tracks, sorted by artist, album, disc, track. */
@@ -100,9 +172,29 @@ export class Catalog {
 
   #ensureViews(): Views {
     if (this.#views) return this.#views;
-    const tracks = Array.from(this.#records.values(), toPublicTrack).sort(byArtistAlbumTrack);
+    const records = [...this.#records.values()];
+    const tracks = records.map(toPublicTrack);
+    const byId = new Map<string, Track>();
+    for (const track of tracks) byId.set(track.id, track);
+    const albumRecords = new Map<string, TrackRecord[]>();
+    for (const record of records) {
+      const list = albumRecords.get(record.albumId);
+      if (list) list.push(record);
+      else albumRecords.set(record.albumId, [record]);
+    }
+    const hasCover = new Set<string>();
+    for (const [id, list] of albumRecords) {
+      if (list.some((record) => record.embeddedPicture || this.#folderImages.has(folderOf(record.path)))) hasCover.add(id);
+    }
+    const artistRank = collationRanks(tracks.map(artistNameOf));
+    const albumRank = collationRanks(tracks.map((track) => track.album ?? ''));
+    // Sorted by artist, album, disc, track (decorate-sort: ranks looked up once per track).
+    const keyed = tracks.map((track) => ({ track, artist: artistRank.get(artistNameOf(track))!, album: albumRank.get(track.album ?? '')! }));
+    keyed.sort((a, b) => a.artist - b.artist || a.album - b.album || byDiscAndTrack(a.track, b.track));
+    keyed.forEach((entry, i) => (tracks[i] = entry.track));
     const albums = new Map<string, AlbumEntry>();
     for (const track of tracks) {
+      track.coverUrl = hasCover.has(track.albumId) ? apiPaths.cover(track.albumId) : null;
       let entry = albums.get(track.albumId);
       if (!entry) {
         entry = {
@@ -124,7 +216,6 @@ export class Catalog {
       entry.album.trackCount++;
       entry.album.duration += track.duration ?? 0;
       entry.album.year ??= track.year;
-      entry.album.coverUrl ??= track.coverUrl;
     }
     const artists = new Map<string, { artist: Artist; albums: Album[] }>();
     for (const { album, tracks: albumTracks } of albums.values()) {
@@ -138,12 +229,15 @@ export class Catalog {
       entry.artist.albumCount++;
       entry.artist.trackCount += album.trackCount;
     }
+    const titleRank = collationRanks([...albums.values()].map((entry) => entry.album.title));
+    const albumArtistRank = collationRanks([...albums.values()].map((entry) => entry.album.artist));
+    const byYearTitle = (a: Album, b: Album) => (a.year ?? 0) - (b.year ?? 0) || titleRank.get(a.title)! - titleRank.get(b.title)!;
     const albumList = [...albums.values()]
       .map((entry) => entry.album)
-      .sort((a, b) => collator.compare(a.artist, b.artist) || (a.year ?? 0) - (b.year ?? 0) || collator.compare(a.title, b.title));
-    for (const entry of artists.values()) entry.albums.sort((a, b) => (a.year ?? 0) - (b.year ?? 0) || collator.compare(a.title, b.title));
-    const artistList = [...artists.values()].map((entry) => entry.artist).sort((a, b) => collator.compare(a.name, b.name));
-    this.#views = { tracks, albums, albumList, artists, artistList };
+      .sort((a, b) => albumArtistRank.get(a.artist)! - albumArtistRank.get(b.artist)! || byYearTitle(a, b));
+    for (const entry of artists.values()) entry.albums.sort(byYearTitle);
+    const artistList = [...artists.values()].map((entry) => entry.artist).sort((a, b) => albumArtistRank.get(a.name)! - albumArtistRank.get(b.name)!);
+    this.#views = { tracks, byId, albumRecords, albums, albumList, artists, artistList };
     return this.#views;
   }
 }

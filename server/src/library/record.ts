@@ -6,6 +6,13 @@ export interface TrackRecord extends Track {
   realPath: string;
   size: number;
   mtimeMs: number;
+  /** The file has an embedded picture (read lazily, on the first cover request). */
+  embeddedPicture?: true;
+  /**
+   * An MP3 whose duration is a guess from its size (no Xing/Info/VBRI header): counted exactly
+   * in the background after the scan.
+   */
+  estimatedDuration?: true;
 }
 
 /** A file the walk found, before its tags are read. */
@@ -23,6 +30,6 @@ export const UNKNOWN_ALBUM = 'Unknown Album';
 
 /** The public shape: drops the server-only fields. */
 export function toPublicTrack(record: TrackRecord): Track {
-  const { realPath: _realPath, size: _size, mtimeMs: _mtimeMs, ...track } = record;
+  const { realPath: _realPath, size: _size, mtimeMs: _mtimeMs, embeddedPicture: _picture, estimatedDuration: _estimated, ...track } = record;
   return track;
 }

@@ -3,8 +3,9 @@
  * I/O through music-metadata.
  */
 import { apiPaths } from '@musicsharer/shared';
-import { parseFile, type IAudioMetadata } from 'music-metadata';
+import { parseFromTokenizer, type IAudioMetadata } from 'music-metadata';
 import { basename, extname, posix } from 'node:path';
+import { HeadCachedFileTokenizer } from './file-tokenizer.js';
 import { albumId, artistId, trackId } from './ids.js';
 import { UNKNOWN_ALBUM, UNKNOWN_ARTIST, type AudioFile, type TrackRecord } from './record.js';
 
@@ -59,7 +60,19 @@ export function toTrackRecord(file: AudioFile, metadata: Pick<IAudioMetadata, 'c
     realPath: file.realPath,
     size: file.size,
     mtimeMs: file.mtimeMs,
+    ...(common.picture && common.picture.length > 0 ? { embeddedPicture: true as const } : {}),
+    ...(hasEstimatedDuration(format) ? { estimatedDuration: true as const } : {}),
   };
+}
+
+/**
+ * MPEG audio whose duration is not from a Xing/Info/VBRI header: music-metadata guessed it from
+ * the file size (first frames of equal bitrate: "CBR") or gave none (VBR without a header).
+ * An Info header also reports "CBR", but comes with the encoder (`tool`) from its LAME tag.
+ */
+export function hasEstimatedDuration(format: Pick<IAudioMetadata['format'], 'container' | 'codec' | 'duration' | 'codecProfile' | 'tool'>): boolean {
+  const mpegAudio = format.container === 'MPEG' && /layer/i.test(format.codec ?? '');
+  return mpegAudio && (!format.duration || (format.codecProfile === 'CBR' && !format.tool));
 }
 
 /** Thrown for files that are not readable audio: the scan logs and skips them. */
@@ -71,7 +84,14 @@ export async function readTrack(file: AudioFile): Promise<TrackRecord> {
   if (file.size === 0) throw new UnreadableAudioError('empty file');
   let metadata: IAudioMetadata;
   try {
-    metadata = await parseFile(file.realPath, { duration: false, skipCovers: true });
+    // Pictures are parsed (not kept): an ID3v2 tag is read whole anyway, and knowing which
+    // files carry one lets albums list a cover without reading any picture during the scan.
+    const tokenizer = await HeadCachedFileTokenizer.open(file.realPath, { size: file.size, mimeType: file.mimeType });
+    try {
+      metadata = await parseFromTokenizer(tokenizer, { duration: false, skipCovers: false });
+    } finally {
+      await tokenizer.close();
+    }
   } catch (error) {
     throw new UnreadableAudioError((error as Error).message);
   }

@@ -17,28 +17,59 @@ export function toRelPath(root: string, path: string): string {
   return relative(root, path).split(sep).join('/');
 }
 
+const STAT_BATCH = 64;
+
+/** Image files that can be an album cover (what sharp decodes). */
+const IMAGE_EXTENSION = /\.(jpe?g|png|webp|gif|avif)$/i;
+
+export function isImageFile(name: string): boolean {
+  return IMAGE_EXTENSION.test(name);
+}
+
+/** One folder as the walk listed it. */
+export interface FolderListing {
+  /** Real path, relative to the root ('' for the root itself). */
+  relDir: string;
+  /** Names of the image files in it. */
+  images: string[];
+  /** Real paths, relative to the root, of its subfolders (inside the root). */
+  subdirs: string[];
+}
+
 export interface WalkOptions {
   /** Called for entries that cannot be read; the walk goes on. */
   onError?: (path: string, error: Error) => void;
+  /** Real path of the folder to start from (inside the root); default the root. Errors opening it are thrown. */
+  start?: string;
+  /** Whether to go into a subfolder; default always. */
+  descend?: (relDir: string) => boolean;
+  /** Called once per folder, after its entries were listed. */
+  onFolder?: (listing: FolderListing) => void;
 }
 
 /**
+ * Walks audio files under the root. Folders are reported by their real path, so a folder
+ * reached through a link inside the root is listed once, under its real name.
  * @param root the real (symlink-resolved) absolute media folder.
  */
 export async function* walkAudioFiles(root: string, options: WalkOptions = {}): AsyncGenerator<AudioFile> {
-  const visited = new Set<string>([root]);
-  const pending: string[] = [root];
+  const start = options.start ?? root;
+  const visited = new Set<string>([start]);
+  const pending: string[] = [start];
   while (pending.length > 0) {
     const dir = pending.pop()!;
     let entries;
     try {
       entries = await opendir(dir);
     } catch (error) {
+      if (dir === start) throw error;
       options.onError?.(dir, error as Error);
       continue;
     }
+    const listing: FolderListing = { relDir: toRelPath(root, dir), images: [], subdirs: [] };
+    const audio: Array<{ path: string; realPath: string; mimeType: string }> = [];
     for await (const entry of entries) {
-      if (entry.name.startsWith('.')) continue; // hidden files, AppleDouble "._x.mp3", our own index
+      if (entry.name.startsWith('.')) continue; // hidden files, AppleDouble "._x.mp3"
       const path = join(dir, entry.name);
       let realPath = path;
       let isDirectory = entry.isDirectory();
@@ -53,10 +84,12 @@ export async function* walkAudioFiles(root: string, options: WalkOptions = {}): 
           options.onError?.(path, error as Error); // dangling link
           continue;
         }
-        if (!isInside(root, realPath)) continue;
+        if (!isInside(root, realPath) || realPath === root) continue;
       }
       if (isDirectory) {
-        if (!visited.has(realPath)) {
+        const relDir = toRelPath(root, realPath);
+        listing.subdirs.push(relDir);
+        if (!visited.has(realPath) && (options.descend?.(relDir) ?? true)) {
           visited.add(realPath);
           pending.push(realPath);
         }
@@ -64,13 +97,20 @@ export async function* walkAudioFiles(root: string, options: WalkOptions = {}): 
       }
       if (!isFile) continue;
       const mimeType = audioMimeType(entry.name);
-      if (!mimeType) continue;
-      try {
-        const info = await stat(realPath);
-        yield { realPath, relPath: toRelPath(root, path === realPath ? realPath : path), size: info.size, mtimeMs: info.mtimeMs, mimeType };
-      } catch (error) {
-        options.onError?.(path, error as Error);
+      if (mimeType) audio.push({ path, realPath, mimeType });
+      else if (isImageFile(entry.name)) listing.images.push(entry.name);
+    }
+    // The folder's files are stat'ed together: one round trip through the thread pool, not one each.
+    for (let i = 0; i < audio.length; i += STAT_BATCH) {
+      const batch = audio.slice(i, i + STAT_BATCH);
+      const infos = await Promise.allSettled(batch.map((file) => stat(file.realPath)));
+      for (let j = 0; j < batch.length; j++) {
+        const { path, realPath, mimeType } = batch[j]!;
+        const info = infos[j]!;
+        if (info.status === 'rejected') options.onError?.(path, info.reason as Error);
+        else yield { realPath, relPath: toRelPath(root, path), size: info.value.size, mtimeMs: info.value.mtimeMs, mimeType };
       }
     }
+    options.onFolder?.(listing);
   }
 }

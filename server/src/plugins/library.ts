@@ -1,9 +1,18 @@
 /**
- * Decorates the app with `library` and starts the first scan once the app is ready. The
- * server answers while it scans; tracks appear as they are read.
+ * Decorates the app with `library`, registers the cover route, and once the app is ready loads
+ * the saved index and starts the first scan, the folder watcher and the periodic check. The
+ * server answers while it scans; tracks appear as they are read. On close, everything stops
+ * and the index is saved.
+ *
+ * Without a data folder (tests), a fresh temporary one is used and removed on close: the
+ * library then works the same way, but nothing outlives the app.
  */
 import fp from 'fastify-plugin';
-import { LibraryService } from '../library/service.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LibraryService, type LibraryServiceOptions } from '../library/service.js';
+import coverRoutes from '../routes/cover.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,20 +20,34 @@ declare module 'fastify' {
   }
 }
 
-export interface LibraryPluginOptions {
+export interface LibraryPluginOptions extends Omit<LibraryServiceOptions, 'dataDir'> {
   /** Real (symlink-resolved) absolute path of the media folder. */
   root: string;
+  /** Index and thumbnail cache; a temporary folder (removed on close) when absent. */
+  dataDir?: string;
+  /** Seconds between periodic full checks (0: never). */
+  rescanIntervalSec?: number;
 }
 
 export default fp<LibraryPluginOptions>(
   async (app, options) => {
-    const library = new LibraryService(options.root, app.log.child({ module: 'library' }));
+    const { root, dataDir: configured, rescanIntervalSec, ...rest } = options;
+    const dataDir = configured ?? (await mkdtemp(join(tmpdir(), 'musicsharer-data-')));
+    const library = new LibraryService(root, app.log.child({ module: 'library' }), {
+      ...rest,
+      dataDir,
+      ...(rescanIntervalSec === undefined ? {} : { rescanIntervalMs: rescanIntervalSec * 1000 }),
+    });
     app.decorate('library', library);
+    await app.register(coverRoutes);
     app.addHook('onReady', async () => {
-      library.scan().catch((error: unknown) => app.log.error({ err: error }, 'library scan failed'));
+      library.start().catch((error: unknown) => {
+        if ((error as Error).name !== 'AbortError') app.log.error({ err: error }, 'library scan failed');
+      });
     });
     app.addHook('preClose', async () => {
-      library.removeAllListeners();
+      await library.close();
+      if (configured === undefined) await rm(dataDir, { recursive: true, force: true });
     });
   },
   { name: 'musicsharer-library' },

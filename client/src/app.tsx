@@ -1,0 +1,80 @@
+import { AlbumGrid } from './components/AlbumGrid/AlbumGrid.js';
+import { AlbumPage } from './components/AlbumPage/AlbumPage.js';
+import { ArtistList } from './components/ArtistList/ArtistList.js';
+import { ArtistPage } from './components/ArtistPage/ArtistPage.js';
+import { Devices } from './components/Devices/Devices.js';
+import { FullPlayer } from './components/FullPlayer/FullPlayer.js';
+import { MiniPlayer } from './components/MiniPlayer/MiniPlayer.js';
+import { ResumePrompt } from './components/ResumePrompt/ResumePrompt.js';
+import { ScanStatus } from './components/ScanStatus/ScanStatus.js';
+import { SearchBar } from './components/SearchBar/SearchBar.js';
+import { SearchResults } from './components/SearchResults/SearchResults.js';
+import { TabBar } from './components/TabBar/TabBar.js';
+import { TracksView } from './components/TracksView/TracksView.js';
+import type { AppState } from './state/app-state.js';
+import { AppContext, useApp } from './state/context.js';
+import styles from './app.module.css';
+
+function Note({ children }: { children: string }) {
+  return <p class={styles.note}>{children}</p>;
+}
+
+/** The current screen: search results while there is a query, else the view. */
+function Screen() {
+  const { navigation, library, search } = useApp();
+  if (search.query.value.trim()) return <SearchResults />;
+  const view = navigation.view.value;
+  switch (view.name) {
+    case 'albums': {
+      const albums = library.albums.value;
+      const status = library.status.value;
+      if (albums.length === 0) {
+        if (status === 'error') return <Note>{library.error.value ?? 'The library could not be loaded.'}</Note>;
+        if (status !== 'ready') return <Note>Loading…</Note>;
+        return <Note>{library.scan.value?.scanning ? 'Your music is being scanned…' : 'No music yet. Add files to the music folder.'}</Note>;
+      }
+      return <AlbumGrid albums={albums} persistKey="albums" label="Albums" />;
+    }
+    case 'artists':
+      return <ArtistList artists={library.artists.value} />;
+    case 'tracks':
+      return <TracksView />;
+    case 'devices':
+      return <Devices />;
+    case 'album':
+      return <AlbumPage key={view.id} id={view.id} />;
+    case 'artist':
+      return <ArtistPage key={view.id} id={view.id} />;
+  }
+}
+
+function Layout() {
+  const { playerOpen } = useApp();
+  const open = playerOpen.value;
+  return (
+    <>
+      {/* Behind the full player: inert, so nothing there can be tapped or found twice. */}
+      <div class={styles.app} inert={open} aria-hidden={open ? 'true' : undefined}>
+        <header class={styles.header}>
+          <SearchBar />
+          <ScanStatus />
+        </header>
+        <main class={styles.main}>
+          <Screen />
+        </main>
+        {!open && <MiniPlayer />}
+        <TabBar />
+      </div>
+      {open && <FullPlayer />}
+      <ResumePrompt />
+    </>
+  );
+}
+
+export function App({ state }: { state: AppState }) {
+  return (
+    <AppContext.Provider value={state}>
+      <Layout />
+    </AppContext.Provider>
+  );
+}

@@ -1,0 +1,51 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { AlbumDetailResponse } from '@musicsharer/shared';
+import { useApp } from '../../state/context.js';
+import { formatTime } from '../../state/format.js';
+import { Cover } from '../Cover/Cover.js';
+import { PageHeader } from '../PageHeader/PageHeader.js';
+import { TrackList } from '../TrackList/TrackList.js';
+import styles from './AlbumPage.module.css';
+
+/** One album: its cover and details, then its tracks in disc/track order. */
+export function AlbumPage({ id }: { id: string }) {
+  const { library } = useApp();
+  const version = library.version.value;
+  const [detail, setDetail] = useState<AlbumDetailResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    library.album(id).then(
+      (d) => live && setDetail(d),
+      () => live && setError('This album could not be loaded.'),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id, version, library]);
+
+  const album = detail?.album.id === id ? detail.album : library.albums.value.find((a) => a.id === id);
+  const tracks = detail?.album.id === id ? detail.tracks : [];
+  const header = (
+    <PageHeader>
+      <div class={styles.top}>
+        <Cover url={album?.coverUrl ?? null} title={album?.title ?? ''} size={512} class={styles.cover} />
+        <div class={styles.info}>
+          <h1 class={styles.title}>{album?.title ?? ''}</h1>
+          <p class={styles.artist}>{album?.artist}</p>
+          {album && (
+            <p class={styles.meta}>
+              {[album.year, `${album.trackCount} ${album.trackCount === 1 ? 'track' : 'tracks'}`, album.duration ? formatTime(album.duration) : null]
+                .filter(Boolean)
+                .join(' · ')}
+            </p>
+          )}
+          {error && <p role="alert">{error}</p>}
+        </div>
+      </div>
+    </PageHeader>
+  );
+  return <TrackList tracks={tracks} numbered header={header} label={album ? `Album: ${album.title}` : 'Album'} />;
+}

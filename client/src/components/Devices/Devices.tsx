@@ -1,0 +1,65 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Device } from '@musicsharer/shared';
+import { devicePosition } from '../../state/app-state.js';
+import { useApp } from '../../state/context.js';
+import { formatTime } from '../../state/format.js';
+import { Icon } from '../Icon/Icon.js';
+import styles from './Devices.module.css';
+
+const CONNECTION_TEXT = { open: 'Live', connecting: 'Connecting…', closed: 'Offline, reconnecting…' } as const;
+
+function DeviceButton({ device, now }: { device: Device; now: number }) {
+  const { listenAlong } = useApp();
+  const playing = device.trackId !== null;
+  return (
+    <button type="button" class={styles.device} data-device-id={device.deviceId} disabled={!playing} onClick={() => listenAlong(device)}>
+      <Icon name="devices" />
+      <span class={styles.text}>
+        <span class={styles.name}>{device.name}</span>
+        <span class={styles.track}>
+          {playing ? [device.title ?? 'Unknown track', device.artist].filter(Boolean).join(' — ') : 'Not playing'}
+        </span>
+        {playing && (
+          <span class={styles.state}>
+            {device.paused ? 'Paused' : 'Playing'} · {formatTime(devicePosition(device, now))}
+          </span>
+        )}
+      </span>
+    </button>
+  );
+}
+
+/** What the user's other devices play, live; tapping one plays the same track here from where it is. */
+export function Devices() {
+  const { nowPlaying } = useApp();
+  const devices = nowPlaying.devices.value;
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+
+  return (
+    <div class={styles.page}>
+      <h1 class={styles.heading}>Devices</h1>
+      <p class={styles.me}>
+        This device: <strong>{nowPlaying.name}</strong>{' '}
+        <span class={styles.connection} data-state={nowPlaying.connection.value} role="status">
+          {CONNECTION_TEXT[nowPlaying.connection.value]}
+        </span>
+      </p>
+      {devices.length === 0 ? (
+        <p class={styles.empty}>No other devices right now. Open musicsharer on another phone or computer and it shows up here.</p>
+      ) : (
+        <ul class={styles.list}>
+          {devices.map((device) => (
+            <li key={device.deviceId}>
+              <DeviceButton device={device} now={now} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {devices.length > 0 && <p class={styles.hint}>Tap a device to listen along here.</p>}
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { fakeFetch, libraryRoutes } from '../../test/fixtures.js';
+import { createLibrary } from './library.js';
+
+describe('library model', () => {
+  it('loads albums and artists first, tracks only when asked, in pages', async () => {
+    const { routes } = libraryRoutes(25);
+    const fetch = fakeFetch(routes);
+    const library = createLibrary({ fetch, pageSize: 10 });
+    await library.load();
+    expect(library.status.value).toBe('ready');
+    expect(library.albums.value).toHaveLength(3);
+    expect(library.artists.value).toHaveLength(1);
+    expect(library.tracks.value).toHaveLength(0);
+    expect(fetch.calls.some((c) => c.startsWith('/api/tracks'))).toBe(false);
+
+    await library.ensureTracks();
+    expect(library.tracks.value.map((t) => t.id).slice(0, 3)).toEqual(['t1', 't2', 't3']);
+    expect(library.tracks.value).toHaveLength(25);
+    expect(fetch.calls.filter((c) => c.startsWith('/api/tracks'))).toEqual([
+      '/api/tracks?offset=0&limit=10',
+      '/api/tracks?offset=10&limit=10',
+      '/api/tracks?offset=20&limit=10',
+    ]);
+    expect(library.trackById('t7')?.title).toBe('Song 7');
+  });
+
+  it('caches album details until the library reloads', async () => {
+    const { routes } = libraryRoutes(20);
+    const fetch = fakeFetch(routes);
+    const library = createLibrary({ fetch });
+    const first = await library.album('a2');
+    expect(first.tracks.map((t) => t.trackNo)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await library.album('a2');
+    expect(fetch.calls.filter((c) => c === '/api/albums/a2')).toHaveLength(1);
+    await library.reload();
+    expect(library.version.value).toBe(1);
+    await library.album('a2');
+    expect(fetch.calls.filter((c) => c === '/api/albums/a2')).toHaveLength(2);
+  });
+
+  it('reload refetches tracks when they had been loaded', async () => {
+    const { routes } = libraryRoutes(5);
+    const fetch = fakeFetch(routes);
+    const library = createLibrary({ fetch });
+    await library.ensureTracks();
+    await library.reload();
+    expect(fetch.calls.filter((c) => c.startsWith('/api/tracks'))).toHaveLength(2);
+    expect(library.tracks.value).toHaveLength(5);
+  });
+
+  it('reports a failed load', async () => {
+    const library = createLibrary({ fetch: fakeFetch({}) });
+    await library.load();
+    expect(library.status.value).toBe('error');
+    expect(library.error.value).toMatch(/HTTP 404/);
+  });
+
+  it('finds a track that is not loaded from the server, and reads scan status', async () => {
+    const { routes } = libraryRoutes(5);
+    const library = createLibrary({ fetch: fakeFetch(routes) });
+    expect((await library.track('t3')).title).toBe('Song 3');
+    await library.refreshScan();
+    expect(library.scan.value).toEqual({ scanning: false, done: 5, total: 5, trackCount: 5 });
+  });
+
+  it('builds the search index once per load', async () => {
+    const { routes } = libraryRoutes(5);
+    const library = createLibrary({ fetch: fakeFetch(routes) });
+    await library.load();
+    await library.ensureTracks();
+    const index = library.index.value;
+    expect(library.index.value).toBe(index);
+    expect(index.trackKeys[0]).toContain('song 1');
+  });
+});

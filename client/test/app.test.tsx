@@ -1,0 +1,151 @@
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderApp } from './render.js';
+
+let done: (() => void) | undefined;
+afterEach(() => done?.());
+
+function setup(count = 30) {
+  const app = renderApp({ count });
+  done = app.cleanup;
+  return app;
+}
+
+const trackRows = (root: ParentNode = document) => [...root.querySelectorAll<HTMLButtonElement>('button[data-track-id]')];
+
+describe('app', () => {
+  it('opens on Albums with the nav, the search box and one persistent audio element', async () => {
+    const { audio } = setup();
+    for (const name of ['Albums', 'Artists', 'Tracks', 'Devices']) expect(screen.getByRole('button', { name })).toBeTruthy();
+    expect(screen.getByRole('searchbox', { name: 'Search' }).getAttribute('type')).toBe('search');
+    expect(document.querySelectorAll('audio')).toHaveLength(1);
+    expect(document.querySelector('audio')).toBe(audio);
+    expect(audio.preload).toBe('metadata');
+    const card = await screen.findByRole('button', { name: /Album 1\b/ });
+    expect(card.textContent).toContain('Album 1');
+    expect(screen.getByRole('button', { name: 'Albums' }).getAttribute('aria-current')).toBe('page');
+  });
+
+  it('shows an album’s tracks in order as buttons; tapping one plays the album from there', async () => {
+    const { audio, play } = setup();
+    fireEvent.click(await screen.findByRole('button', { name: /Album 2\b/ }));
+    await waitFor(() => expect(trackRows()).toHaveLength(10));
+    const rows = trackRows();
+    expect(rows.map((r) => r.dataset.trackId)).toEqual(['t11', 't12', 't13', 't14', 't15', 't16', 't17', 't18', 't19', 't20']);
+    expect(rows[2]!.textContent).toContain('Song 13');
+    expect(rows[2]!.tagName).toBe('BUTTON');
+
+    fireEvent.click(rows[2]!);
+    expect(audio.getAttribute('src')).toBe('/stream/t13');
+    expect(play).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(screen.getByTestId('now-title').textContent).toBe('Song 13'));
+    expect(screen.getByRole('button', { name: 'Pause' })).toBeTruthy();
+
+    // The album plays on from there.
+    fireEvent.click(screen.getByRole('button', { name: 'Next track' }));
+    expect(audio.getAttribute('src')).toBe('/stream/t14');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Back' }));
+    expect(await screen.findByRole('button', { name: /Album 1\b/ })).toBeTruthy();
+  });
+
+  it('Tracks lists every track (virtualized) and plays the list from the tapped row', async () => {
+    const { audio, state } = setup(2000);
+    fireEvent.click(screen.getByRole('button', { name: 'Tracks' }));
+    await waitFor(() => expect(trackRows().length).toBeGreaterThan(5));
+    expect(trackRows().length).toBeLessThan(60);
+    fireEvent.click(trackRows()[3]!);
+    expect(audio.getAttribute('src')).toBe('/stream/t4');
+    expect(state.player.queue.value).toHaveLength(2000);
+  });
+
+  it('Artists lists artists; an artist page shows their albums', async () => {
+    setup();
+    fireEvent.click(screen.getByRole('button', { name: 'Artists' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'The Testers' }));
+    expect(await screen.findByRole('heading', { name: 'The Testers' })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: /Album 3\b/ })).toBeTruthy();
+  });
+
+  it('search filters tracks, albums and artists as you type', async () => {
+    const { audio } = setup();
+    const box = screen.getByRole('searchbox', { name: 'Search' });
+    fireEvent.input(box, { target: { value: 'song 2' } });
+    await waitFor(() => expect(trackRows().length).toBeGreaterThan(0));
+    const ids = trackRows().map((r) => r.dataset.trackId);
+    expect(ids).toContain('t2');
+    expect(ids).toContain('t25');
+    expect(ids).not.toContain('t3');
+    fireEvent.click(trackRows()[0]!);
+    expect(audio.getAttribute('src')).toBe('/stream/t2');
+
+    fireEvent.input(box, { target: { value: 'album 3' } });
+    expect(await screen.findByRole('button', { name: /^Album 3/ })).toBeTruthy();
+    fireEvent.input(box, { target: { value: 'zzz' } });
+    expect(await screen.findByText(/Nothing matches/)).toBeTruthy();
+    // A tab clears the search.
+    fireEvent.click(screen.getByRole('button', { name: 'Albums' }));
+    expect((box as HTMLInputElement).value).toBe('');
+  });
+
+  it('opens and closes the full player from the mini player', async () => {
+    setup();
+    fireEvent.click(await screen.findByRole('button', { name: /Album 1\b/ }));
+    await waitFor(() => expect(trackRows()).toHaveLength(10));
+    fireEvent.click(trackRows()[0]!);
+    fireEvent.click(screen.getByRole('button', { name: 'Open player' }));
+    const dialog = screen.getByRole('dialog');
+    expect(within(dialog).getByRole('slider', { name: 'Seek' })).toBeTruthy();
+    // One of each control at a time: the mini player is gone while the full one is open.
+    expect(document.querySelectorAll('[aria-label="Next track"]')).toHaveLength(1);
+    expect(document.querySelectorAll('[data-testid="now-title"]')).toHaveLength(1);
+    fireEvent.click(screen.getByRole('button', { name: 'Close player' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('tells the other devices what plays: on track change, pause and seek', async () => {
+    const { audio } = setup();
+    const { FakeSocket } = await import('./fixtures.js');
+    const socket = FakeSocket.last;
+    socket.open();
+    act(() => socket.receive({ type: 'welcome', deviceId: 'me', devices: [] }));
+    fireEvent.click(await screen.findByRole('button', { name: /Album 1\b/ }));
+    await waitFor(() => expect(trackRows()).toHaveLength(10));
+    fireEvent.click(trackRows()[4]!);
+    const nowPlaying = () => socket.messages.filter((m) => m.type === 'nowPlaying');
+    expect(nowPlaying().at(-1)).toEqual({ type: 'nowPlaying', trackId: 't5', positionSec: 0, paused: false });
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    expect(nowPlaying().at(-1)).toMatchObject({ trackId: 't5', paused: true });
+    Object.defineProperty(audio, 'readyState', { value: 1, configurable: true });
+    fireEvent.click(screen.getByRole('button', { name: 'Open player' }));
+    const slider = screen.getByRole('slider', { name: 'Seek' }) as HTMLInputElement;
+    slider.value = '30';
+    fireEvent.input(slider);
+    fireEvent.change(slider);
+    expect(nowPlaying().at(-1)).toEqual({ type: 'nowPlaying', trackId: 't5', positionSec: 30, paused: true });
+    expect(socket.messages[0]).toEqual({ type: 'hello', name: 'Test Phone' });
+  });
+
+  it('the back gesture (popstate) returns from an album to the albums', async () => {
+    setup();
+    fireEvent.click(await screen.findByRole('button', { name: /Album 2\b/ }));
+    await waitFor(() => expect(trackRows()).toHaveLength(10));
+    act(() => void window.dispatchEvent(new PopStateEvent('popstate', { state: { view: { name: 'albums' } } })));
+    expect(trackRows()).toHaveLength(0);
+    expect(screen.getByRole('button', { name: /Album 2\b/ })).toBeTruthy();
+  });
+
+  it('shows scan progress and refreshes when the library changes', async () => {
+    const { state, routes } = setup(10);
+    const socket = (await import('./fixtures.js')).FakeSocket.last;
+    socket.open();
+    act(() => socket.receive({ type: 'scan', scanning: true, done: 3, total: 12 }));
+    expect(screen.getByText(/Scanning library… 3 of 12/)).toBeTruthy();
+    routes['/api/albums'] = { albums: [...(routes['/api/albums'] as { albums: unknown[] }).albums, { id: 'a9', title: 'Brand New', artist: 'X', artistId: 'r9', year: null, trackCount: 1, duration: 0, coverUrl: null }] };
+    act(() => socket.receive({ type: 'scan', scanning: false, done: 12, total: 12 }));
+    act(() => socket.receive({ type: 'library', trackCount: 11 }));
+    expect(await screen.findByRole('button', { name: /Brand New/ })).toBeTruthy();
+    expect(screen.queryByText(/Scanning library/)).toBeNull();
+    expect(state.library.version.value).toBe(1);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * The musicsharer client as a user sees it, through the DOM contract only: navigation buttons,
+ * the search box, album cards, track rows (`button[data-track-id]`), the one `<audio>`, the
+ * mini and full players, the Devices view.
+ */
+import type { Track } from '@musicsharer/shared';
+import type { E2EPage, WaitOptions } from './browsers.js';
+
+export interface AudioState {
+  src: string;
+  currentTime: number;
+  duration: number;
+  paused: boolean;
+  ended: boolean;
+  readyState: number;
+  error: number | null;
+}
+
+const AUDIO_STATE = `() => {
+  const audio = document.querySelector('audio');
+  if (!audio) return null;
+  return { src: audio.src, currentTime: audio.currentTime, duration: audio.duration, paused: audio.paused, ended: audio.ended, readyState: audio.readyState, error: audio.error ? audio.error.code : null };
+}`;
+
+/** Page-side: the audio element plays `src` (any src when null), past `after` seconds. */
+const PLAYING_PAST = `(src, after) => {
+  const audio = document.querySelector('audio');
+  if (!audio || audio.paused || audio.error) return null;
+  if (src !== null && audio.src !== src) return null;
+  return audio.currentTime > after ? { src: audio.src, currentTime: audio.currentTime } : null;
+}`;
+
+const TEXT_OF = `(css) => { const el = document.querySelector(css); return el ? (el.textContent || '').trim() : null; }`;
+
+/** Generous: two browsers share two CPU cores with other suites. */
+const MEDIA_TIMEOUT = 15_000;
+
+export async function audioState(page: E2EPage): Promise<AudioState> {
+  const state = await page.run<AudioState | null>(AUDIO_STATE);
+  if (!state) throw new Error(`${page.browser}: no <audio> element on the page`);
+  return state;
+}
+
+/** The absolute URL the `<audio>` element's `src` reports for a track. */
+export function streamUrl(base: string, track: Track): string {
+  return new URL(track.url, `${base}/`).href;
+}
+
+/**
+ * Waits until the audio element has `src` (when given) and is playing, then until its time has
+ * advanced by more than `by` seconds from where it was first seen playing: the audio plays.
+ */
+export async function expectTimeAdvances(
+  page: E2EPage,
+  options: { src?: string; by?: number; what?: string } & WaitOptions = {},
+): Promise<{ from: number; to: number }> {
+  const src = options.src ?? null;
+  const what = options.what ?? (src ? `${src} to play` : 'the audio to play');
+  const timeoutMs = options.timeoutMs ?? MEDIA_TIMEOUT;
+  const started = await page.waitFor<{ currentTime: number }>(`${what} (playing)`, PLAYING_PAST, [src, -1], { timeoutMs });
+  const from = started.currentTime;
+  const by = options.by ?? 0.5;
+  const advanced = await page.waitFor<{ currentTime: number }>(`${what} (time past ${(from + by).toFixed(2)} s)`, PLAYING_PAST, [src, from + by], {
+    timeoutMs,
+  });
+  return { from, to: advanced.currentTime };
+}
+
+/** Waits until the audio element plays `src` at or past `after` seconds. */
+export function waitForPlayingPast(page: E2EPage, src: string | null, after: number, what: string, options: WaitOptions = {}) {
+  return page.waitFor<{ src: string; currentTime: number }>(what, PLAYING_PAST, [src, after], { timeoutMs: MEDIA_TIMEOUT, ...options });
+}
+
+/** Opens the app (fresh storage per page), optionally under a device name, and waits for the shell. */
+export async function openApp(page: E2EPage, base: string, options: { deviceName?: string } = {}): Promise<void> {
+  await page.goto(`${base}/`, options.deviceName ? { localStorage: { 'musicsharer.deviceName': options.deviceName } } : {});
+  await page.waitFor('the search box', `() => !!document.querySelector('input[type="search"][aria-label="Search"]')`);
+}
+
+export function navigate(page: E2EPage, view: 'Albums' | 'Artists' | 'Tracks' | 'Devices'): Promise<void> {
+  return page.tap({ css: 'button', name: view });
+}
+
+export function openAlbum(page: E2EPage, title: string): Promise<void> {
+  return page.tap({ css: 'button:not([data-track-id])', text: title });
+}
+
+export function tapTrack(page: E2EPage, title: string): Promise<void> {
+  return page.tap({ css: 'button[data-track-id]', text: title });
+}
+
+export function search(page: E2EPage, query: string): Promise<void> {
+  return page.type({ css: 'input[type="search"][aria-label="Search"]' }, query);
+}
+
+/** The titles of the track rows on screen, in order. */
+export function visibleTrackRows(page: E2EPage): Promise<{ id: string; text: string }[]> {
+  return page.run(`() => [...document.querySelectorAll('button[data-track-id]')]
+    .filter((el) => { const box = el.getBoundingClientRect(); return box.width > 0 && box.height > 0; })
+    .map((el) => ({ id: el.getAttribute('data-track-id'), text: (el.textContent || '').trim() }))`);
+}
+
+export function textOf(page: E2EPage, css: string): Promise<string | null> {
+  return page.run<string | null>(TEXT_OF, css);
+}
+
+/** Waits until the element's trimmed text satisfies `test` (a RegExp source, case-sensitive). */
+export function waitForText(page: E2EPage, css: string, pattern: RegExp, options: WaitOptions = {}): Promise<string> {
+  return page.waitFor<string>(
+    `${css} to read ${pattern}`,
+    `(css, source, flags) => { const el = document.querySelector(css); const text = el ? (el.textContent || '').trim() : ''; return new RegExp(source, flags).test(text) ? text : null; }`,
+    [css, pattern.source, pattern.flags],
+    { timeoutMs: MEDIA_TIMEOUT, ...options },
+  );
+}

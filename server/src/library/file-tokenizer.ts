@@ -1,0 +1,85 @@
+/**
+ * A random-access file tokenizer for music-metadata that reads the head of the file in one
+ * go. music-metadata asks for many small pieces (ID3 header, tag, frame syncs, ...): with
+ * strtok3's FileTokenizer each is its own read through the thread pool, which is what bounds a
+ * first scan. Here the first 64 KiB (where tags and the first frames live) come from one read;
+ * anything else (a large embedded picture, the ID3v1 tag at the end) is read as asked.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { AbstractTokenizer, EndOfStreamError, type IRandomAccessFileInfo, type IReadChunkOptions } from 'strtok3';
+
+export const HEAD_BYTES = 64 * 1024;
+
+export class HeadCachedFileTokenizer extends AbstractTokenizer {
+  readonly fileInfo: IRandomAccessFileInfo;
+  readonly #handle: FileHandle;
+  readonly #head: Uint8Array;
+
+  private constructor(handle: FileHandle, fileInfo: IRandomAccessFileInfo, head: Uint8Array) {
+    super();
+    this.#handle = handle;
+    this.fileInfo = fileInfo;
+    this.#head = head;
+  }
+
+  /** Opens the file and reads its head. `size` is the size the caller's stat saw. */
+  static async open(path: string, info: { size: number; mimeType?: string }): Promise<HeadCachedFileTokenizer> {
+    const handle = await open(path, 'r');
+    try {
+      const head = new Uint8Array(Math.min(info.size, HEAD_BYTES));
+      let filled = 0;
+      while (filled < head.length) {
+        const { bytesRead } = await handle.read(head, filled, head.length - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return new HeadCachedFileTokenizer(handle, { path, size: info.size, mimeType: info.mimeType }, head.subarray(0, filled));
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  async readBuffer(target: Uint8Array, options?: IReadChunkOptions): Promise<number> {
+    const normalized = this.normalizeOptions(target, options);
+    this.position = normalized.position;
+    const bytesRead = await this.#readAt(target, normalized.position, normalized.length, normalized.mayBeLess ?? false);
+    this.position += bytesRead;
+    return bytesRead;
+  }
+
+  async peekBuffer(target: Uint8Array, options?: IReadChunkOptions): Promise<number> {
+    const normalized = this.normalizeOptions(target, options);
+    return this.#readAt(target, normalized.position, normalized.length, normalized.mayBeLess ?? false);
+  }
+
+  async #readAt(target: Uint8Array, position: number, length: number, mayBeLess: boolean): Promise<number> {
+    let bytesRead = 0;
+    if (position < this.#head.length) {
+      bytesRead = Math.min(length, this.#head.length - position);
+      target.set(this.#head.subarray(position, position + bytesRead));
+    }
+    // Past the head: read from the file; only a zero-byte read means the end.
+    while (bytesRead < length) {
+      const result = await this.#handle.read(target, bytesRead, length - bytesRead, position + bytesRead);
+      if (result.bytesRead === 0) break;
+      bytesRead += result.bytesRead;
+    }
+    if (!mayBeLess && bytesRead < length) throw new EndOfStreamError();
+    return bytesRead;
+  }
+
+  setPosition(position: number): void {
+    this.validateLength(position, 'position');
+    this.position = position;
+  }
+
+  supportsRandomAccess(): boolean {
+    return true;
+  }
+
+  protected override async closeOnce(): Promise<void> {
+    await this.#handle.close();
+    await super.closeOnce();
+  }
+}

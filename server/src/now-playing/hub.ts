@@ -1,0 +1,204 @@
+/**
+ * The now-playing hub: which device plays what, and the broadcast that tells every client.
+ *
+ * Built for many devices: each device keeps its own JSON, so an update re-serialises one device
+ * and joins the cached strings (linear, not quadratic); the `devices` message is built once and
+ * its frame bytes are written as-is to every socket. Updates that arrive in the same turn of the
+ * event loop share one broadcast, so a chatty client cannot multiply the fan-out.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { MAX_DEVICE_NAME, type Device, type ServerMessage } from '@musicsharer/shared';
+import type { WebSocketConnection } from '../ws/connection.js';
+import { encodeTextFrame } from '../ws/sender.js';
+
+/** What the hub needs from the library: a track's title and artist by id. */
+export interface TrackLookup {
+  getTrack(id: string): { title: string; artist: string | null } | undefined;
+}
+
+interface DeviceEntry {
+  device: Device;
+  /** `JSON.stringify(device)`, refreshed on every change. */
+  json: string;
+}
+
+interface Client {
+  connection: WebSocketConnection;
+  log: FastifyBaseLogger;
+  entry: DeviceEntry | undefined;
+}
+
+type Parsed = { ok: true; value: Record<string, unknown> } | { ok: false; message: string };
+
+function parseMessage(data: string | Buffer, isBinary: boolean): Parsed {
+  if (isBinary) return { ok: false, message: 'messages are JSON text, not binary' };
+  let value: unknown;
+  try {
+    value = JSON.parse(data as string);
+  } catch {
+    return { ok: false, message: 'malformed JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, message: 'a message is a JSON object with a "type"' };
+  }
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+/** Trims and cuts a name to MAX_DEVICE_NAME characters (whole code points). */
+export function cleanDeviceName(name: string): string {
+  // Control characters would only garble other devices' lists.
+  // eslint-disable-next-line no-control-regex
+  const trimmed = name.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  const codePoints = Array.from(trimmed);
+  return codePoints.length > MAX_DEVICE_NAME ? codePoints.slice(0, MAX_DEVICE_NAME).join('').trimEnd() : trimmed;
+}
+
+export class NowPlayingHub {
+  readonly #clients = new Set<Client>();
+  readonly #devices = new Map<string, DeviceEntry>();
+  #flush: NodeJS.Immediate | undefined;
+
+  constructor(private readonly library: TrackLookup) {}
+
+  /** Every connected client, said hello or not. */
+  clientCount(): number {
+    return this.#clients.size;
+  }
+
+  /** Devices that said hello. */
+  deviceCount(): number {
+    return this.#devices.size;
+  }
+
+  /** Sends one message to every client: serialised and framed once. */
+  broadcast(message: ServerMessage): void {
+    this.#sendToAll(encodeTextFrame(JSON.stringify(message)));
+  }
+
+  /** Takes a new `/ws` connection. */
+  join(connection: WebSocketConnection, log: FastifyBaseLogger): void {
+    const client: Client = { connection, log, entry: undefined };
+    this.#clients.add(client);
+    connection.on('message', (data, isBinary) => this.#onMessage(client, data, isBinary));
+    connection.once('close', () => {
+      this.#clients.delete(client);
+      if (client.entry !== undefined) {
+        this.#devices.delete(client.entry.device.deviceId);
+        log.info({ deviceId: client.entry.device.deviceId }, 'device left');
+        this.#scheduleDevices();
+      }
+    });
+  }
+
+  /** Stops a pending broadcast (the app is closing). */
+  dispose(): void {
+    if (this.#flush !== undefined) clearImmediate(this.#flush);
+    this.#flush = undefined;
+  }
+
+  #sendToAll(frame: Buffer): void {
+    for (const client of this.#clients) client.connection.sendFrame(frame);
+  }
+
+  #send(client: Client, message: ServerMessage): void {
+    client.connection.send(JSON.stringify(message));
+  }
+
+  #error(client: Client, message: string): void {
+    this.#send(client, { type: 'error', message });
+  }
+
+  #devicesJson(): string {
+    let json = '';
+    for (const entry of this.#devices.values()) json += json === '' ? entry.json : ',' + entry.json;
+    return '[' + json + ']';
+  }
+
+  /** One `devices` broadcast for all changes made in this turn of the event loop. */
+  #scheduleDevices(): void {
+    this.#flush ??= setImmediate(() => {
+      this.#flush = undefined;
+      this.#sendToAll(encodeTextFrame('{"type":"devices","devices":' + this.#devicesJson() + '}'));
+    });
+  }
+
+  #onMessage(client: Client, data: string | Buffer, isBinary: boolean): void {
+    const parsed = parseMessage(data, isBinary);
+    if (!parsed.ok) return this.#error(client, parsed.message);
+    const message = parsed.value;
+    switch (message.type) {
+      case 'hello':
+        return this.#onHello(client, message);
+      case 'nowPlaying':
+        return this.#onNowPlaying(client, message);
+      case 'ping':
+        return this.#send(client, { type: 'pong' });
+      default:
+        return this.#error(
+          client,
+          typeof message.type === 'string' ? `unknown message type "${message.type.slice(0, 32)}"` : 'a message needs a "type"',
+        );
+    }
+  }
+
+  #onHello(client: Client, message: Record<string, unknown>): void {
+    if (typeof message.name !== 'string') return this.#error(client, 'hello needs a "name" string');
+    const name = cleanDeviceName(message.name);
+    if (name === '') return this.#error(client, 'the device name is empty');
+    let entry = client.entry;
+    if (entry === undefined) {
+      const device: Device = {
+        deviceId: randomUUID(),
+        name,
+        trackId: null,
+        title: null,
+        artist: null,
+        positionSec: 0,
+        paused: true,
+        updatedAt: Date.now(),
+      };
+      entry = { device, json: JSON.stringify(device) };
+      client.entry = entry;
+      this.#devices.set(device.deviceId, entry);
+      client.log.info({ deviceId: device.deviceId, name }, 'device joined');
+    } else {
+      // A second hello renames the device.
+      entry.device.name = name;
+      entry.device.updatedAt = Date.now();
+      entry.json = JSON.stringify(entry.device);
+    }
+    client.connection.send(
+      '{"type":"welcome","deviceId":' + JSON.stringify(entry.device.deviceId) + ',"devices":' + this.#devicesJson() + '}',
+    );
+    this.#scheduleDevices();
+  }
+
+  #onNowPlaying(client: Client, message: Record<string, unknown>): void {
+    const entry = client.entry;
+    if (entry === undefined) return this.#error(client, 'send hello first');
+    const { trackId, positionSec, paused } = message;
+    if (trackId !== null && typeof trackId !== 'string') return this.#error(client, 'trackId must be a string or null');
+    if (typeof positionSec !== 'number' || !Number.isFinite(positionSec) || positionSec < 0) {
+      return this.#error(client, 'positionSec must be a number of seconds, 0 or more');
+    }
+    if (typeof paused !== 'boolean') return this.#error(client, 'paused must be true or false');
+    let title: string | null = null;
+    let artist: string | null = null;
+    if (trackId !== null) {
+      const track = this.library.getTrack(trackId);
+      if (track === undefined) return this.#error(client, 'unknown trackId');
+      title = track.title;
+      artist = track.artist;
+    }
+    const device = entry.device;
+    device.trackId = trackId;
+    device.title = title;
+    device.artist = artist;
+    device.positionSec = positionSec;
+    device.paused = paused;
+    device.updatedAt = Date.now();
+    entry.json = JSON.stringify(device);
+    this.#scheduleDevices();
+  }
+}

@@ -1,0 +1,54 @@
+/** Shared helpers for the library tests: temp libraries, a capturing logger, polling. */
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import pino from 'pino';
+import { cbrStream, id3v2Tag, type Id3Fields } from '../../src/synth/index.js';
+
+export function capturingLogger() {
+  const lines: Array<Record<string, unknown>> = [];
+  const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { log, lines };
+}
+
+export interface TempLibrary {
+  /** Real path of the media folder. */
+  root: string;
+  dataDir: string;
+  put(relPath: string, data: Buffer | string): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+export async function tempLibrary(): Promise<TempLibrary> {
+  const base = await realpath(await mkdtemp(join(tmpdir(), 'musicsharer-lib-')));
+  const root = join(base, 'media');
+  const dataDir = join(base, 'data');
+  await mkdir(root, { recursive: true });
+  return {
+    root,
+    dataDir,
+    async put(relPath, data) {
+      const full = join(root, relPath);
+      await mkdir(dirname(full), { recursive: true });
+      await writeFile(full, data);
+      return full;
+    },
+    cleanup: () => rm(base, { recursive: true, force: true }),
+  };
+}
+
+/** A small tagged MP3: an ID3v2 tag and `seconds` of silent CBR frames. */
+export function mp3(fields: Id3Fields, seconds = 1): Buffer {
+  return Buffer.concat([id3v2Tag(fields), cbrStream(seconds)]);
+}
+
+/** Polls until `check` returns a truthy value (watcher tests: no fixed sleeps). */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<Awaited<T>>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<Awaited<T>>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
