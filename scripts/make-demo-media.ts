@@ -5,6 +5,7 @@
  */
 import { Mp3Encoder } from '@breezystack/lamejs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { id3v2Tag } from '../server/src/synth/id3.js';
@@ -52,6 +53,18 @@ const tracks = [
 await rm(mediaDir, { recursive: true, force: true });
 const folder = join(mediaDir, album.albumArtist, album.album);
 await mkdir(folder, { recursive: true });
+// A cover drawn by code: three sine waves over a gradient, saved as the album folder's cover.jpg.
+const waves = [0, 1, 2]
+  .map((i) => {
+    const points = Array.from({ length: 61 }, (_, x) => `${x * 10},${300 + i * 60 - 90 + Math.sin(x / (3 + i)) * (70 - i * 15)}`).join(' ');
+    return `<polyline points="${points}" fill="none" stroke="rgba(255,255,255,${0.9 - i * 0.25})" stroke-width="${10 - i * 2}" stroke-linecap="round"/>`;
+  })
+  .join('');
+const coverSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="600">
+  <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#3a1c71"/><stop offset="0.5" stop-color="#d76d77"/><stop offset="1" stop-color="#ffaf7b"/></linearGradient></defs>
+  <rect width="600" height="600" fill="url(#g)"/>${waves}</svg>`;
+await sharp(Buffer.from(coverSvg)).jpeg({ quality: 85 }).toFile(join(folder, 'cover.jpg'));
+
 for (const [index, track] of tracks.entries()) {
   const audio = encode(compose(track.progression, 0.18, 6));
   const tag = id3v2Tag({ ...album, title: track.title, track: `${index + 1}/${tracks.length}` });
