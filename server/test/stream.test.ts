@@ -289,21 +289,21 @@ function parseMultipart(body: Buffer, boundary: string): { headers: Record<strin
   let position = body.indexOf(delimiter);
   assert.equal(position, 0, 'the body starts with the first delimiter');
   for (;;) {
-    const after = position + delimiter.length;
-    if (body.subarray(after, after + 4).toString() === '--\r\n') {
-      assert.equal(after + 4, body.length, 'nothing after the close delimiter');
+    const next: number = position + delimiter.length;
+    if (body.subarray(next, next + 4).toString() === '--\r\n') {
+      assert.equal(next + 4, body.length, 'nothing after the close delimiter');
       return parts;
     }
-    const headerEnd = body.indexOf('\r\n\r\n', after);
+    const headerEnd: number = body.indexOf('\r\n\r\n', next);
     const headers: Record<string, string> = {};
-    for (const line of body.subarray(after + 2, headerEnd).toString('latin1').split('\r\n')) {
+    for (const line of body.subarray(next + 2, headerEnd).toString('latin1').split('\r\n')) {
       const colon = line.indexOf(':');
       headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
     }
     const match = /^bytes (\d+)-(\d+)\/\d+$/.exec(headers['content-range'] ?? '');
     assert.ok(match, 'each part has a Content-Range');
     const length = Number(match[2]) - Number(match[1]) + 1;
-    const dataStart = headerEnd + 4;
+    const dataStart: number = headerEnd + 4;
     parts.push({ headers, data: body.subarray(dataStart, dataStart + length) });
     position = dataStart + length + 2; // CRLF before the next delimiter
     assert.equal(body.subarray(dataStart + length, position).toString(), '\r\n');

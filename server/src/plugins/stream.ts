@@ -5,18 +5,19 @@
  *
  * Performance notes. iOS opens every track with `Range: bytes=0-1`, then seeks with more range
  * requests, so per-request cost matters more than raw throughput:
- * - open files are kept in a small table (path -> fd, stat, validators, header values) and
- *   reused while an `lstat` of the path, done on every request, shows the same file unchanged
- *   (same device, inode, size, mtime, ctime). A changed or replaced file gets a new entry with
- *   a new ETag at once; the old fd is closed when its last stream ends; idle fds close after
- *   `idleCloseMs`;
+ * - open files are kept in a small table (path -> fd, stat, validators, header values, the
+ *   first 64 KiB) and reused while an `lstat` of the path, done on every request, shows the
+ *   same file unchanged (same device, inode, size, mtime, ctime). A changed or replaced file
+ *   gets a new entry with a new ETag at once; the old fd is closed when its last stream ends;
+ *   idle fds close after `idleCloseMs`. A warm `bytes=0-1` thus costs one lstat and no
+ *   thread-pool round trip at all;
  * - the reply is written with `reply.hijack()` + `res.writeHead()`: Fastify's reply pipeline
  *   (serialization, onSend hooks) has nothing to do for bytes, and bypassing it is also what
  *   guarantees no compression hook can touch the audio. Headers other hooks set with
  *   `reply.header()` are carried over;
- * - bodies are read with positioned reads into one buffer per chunk and written with
- *   backpressure: the next read starts only when the socket has taken the last chunk, so a slow
- *   client holds at most one chunk of memory.
+ * - bodies are read with positioned reads into pooled buffers (up to 1 MiB when few bodies are
+ *   in flight, 64 KiB when many are) and written with backpressure: the next read starts only
+ *   when the socket has taken the last chunk, so a slow client holds at most one chunk.
  */
 import { constants as fsConstants, close, fstat, lstat, lstatSync, open, read, readlink, realpath, type Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -106,6 +107,8 @@ class FileEntry {
   fd: Promise<number> | undefined;
   /** The first `HEAD_BYTES` of the file (fewer if it is shorter), once read. */
   head: Promise<Buffer | undefined> | undefined;
+  /** The same bytes once read, for a synchronous look-up on the hot path. */
+  headBytes: Buffer | undefined;
   /** Bodies being read from `fd`. */
   refs = 0;
   lastUsed = 0;
@@ -151,7 +154,8 @@ class OpenFiles {
 
   constructor(
     private readonly fs: StreamFs,
-    private readonly root: string,
+    /** The real media folder with a trailing separator. */
+    private readonly rootPrefix: string,
     private readonly idleCloseMs: number,
     private readonly maxOpenFiles: number,
     private readonly log: FastifyBaseLogger,
@@ -192,7 +196,7 @@ class OpenFiles {
     if (entry === undefined || !entry.matches(stats, mimeType)) {
       // A new file or a new version: make sure no parent folder became a link out of the root
       // (O_NOFOLLOW and lstat only see the last component). Once per version, not per request.
-      if (!(await this.fs.realpath(path)).startsWith(this.root + sep)) throw new NotServable('file outside the media folder');
+      if (!(await this.fs.realpath(path)).startsWith(this.rootPrefix)) throw new NotServable('file outside the media folder');
       entry = this.#entries.get(path);
       if (entry === undefined || !entry.matches(stats, mimeType)) {
         if (entry) this.#retire(entry);
@@ -235,7 +239,9 @@ class OpenFiles {
       const buffer = Buffer.allocUnsafeSlow(length);
       const bytesRead = await this.fs.read(fd, buffer, length, 0);
       // Shorter than its stat said: it is being rewritten; read it the normal way.
-      return bytesRead === length ? buffer : undefined;
+      if (bytesRead !== length) return undefined;
+      entry.headBytes = buffer;
+      return buffer;
     } finally {
       this.release(entry);
     }
@@ -260,7 +266,7 @@ class OpenFiles {
       // parent folder replaced by a link is caught here, from the kernel's own view of the fd.
       const [stats, realPath] = await Promise.all([this.fs.fstat(fd), this.fs.fdPath(fd, entry.path)]);
       if (stats.ino !== entry.stats.ino || stats.dev !== entry.stats.dev) throw new NotServable('file replaced while opening');
-      if (realPath !== undefined && !realPath.startsWith(this.root + sep)) throw new NotServable('file outside the media folder');
+      if (realPath !== undefined && !realPath.startsWith(this.rootPrefix)) throw new NotServable('file outside the media folder');
       return fd;
     } catch (error) {
       await this.fs.close(fd).catch(() => undefined);
@@ -330,21 +336,40 @@ class BufferPool {
   give(buffer: Buffer): void {
     if (this.#free.length < this.keep) this.#free.push(buffer);
   }
+  trim(): void {
+    this.#free.length = 0;
+  }
 }
 
 /**
- * Chunk size by the number of bodies being written at once. Big reads mean fewer syscalls
- * and thread-pool round trips; but a client that stops reading pins its last chunk until it
- * drains, so many concurrent bodies get small chunks. Memory pinned by bodies stays under
- * about 16 MiB + 16 MiB + 64 KiB per body (200 stalled clients: ~45 MiB).
+ * Chunk size by the number of bodies being written at once, process-wide. Big reads mean
+ * fewer syscalls and thread-pool round trips; but a client that stops reading pins its last
+ * chunk until it drains, so many concurrent bodies get small chunks. Memory pinned by bodies
+ * stays under about 16 MiB + 16 MiB + 64 KiB per body (200 stalled clients: ~45 MiB). Each
+ * pool keeps as many buffers as its class can have in flight, so a steady load allocates
+ * nothing (fresh external memory is also what drives V8 into full collections); the pools are
+ * emptied once no body has been written for a while.
  */
 const POOLS = [
-  { maxBodies: 16, pool: new BufferPool(1 * MiB, 8) },
-  { maxBodies: 64, pool: new BufferPool(256 * KiB, 16) },
-  { maxBodies: Infinity, pool: new BufferPool(64 * KiB, 32) },
+  { maxBodies: 16, pool: new BufferPool(1 * MiB, 16) },
+  { maxBodies: 64, pool: new BufferPool(256 * KiB, 48) },
+  { maxBodies: Infinity, pool: new BufferPool(64 * KiB, 64) },
 ] as const;
+const POOL_IDLE_MS = 10_000;
 
 let activeBodies = 0;
+let trimTimer: NodeJS.Timeout | undefined;
+
+function bodyEnded(): void {
+  activeBodies--;
+  if (activeBodies === 0 && trimTimer === undefined) {
+    trimTimer = setTimeout(() => {
+      trimTimer = undefined;
+      if (activeBodies === 0) for (const { pool } of POOLS) pool.trim();
+    }, POOL_IDLE_MS);
+    trimTimer.unref();
+  }
+}
 
 /** Resolves once `res` can take more data, or has closed (then `res.destroyed` is true). */
 function writable(res: ServerResponse): Promise<void> {
@@ -416,7 +441,7 @@ async function writeBody(res: ServerResponse, fsOps: StreamFs, fd: number, segme
     }
     res.end();
   } finally {
-    activeBodies--;
+    bodyEnded();
   }
 }
 
@@ -428,8 +453,9 @@ interface IdParams {
 
 const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, options) => {
   const fsOps = options.fs ?? nodeStreamFs;
-  const root = options.root.endsWith(sep) && options.root.length > 1 ? options.root.slice(0, -1) : options.root;
-  const files = new OpenFiles(fsOps, root, options.idleCloseMs ?? 5000, options.maxOpenFiles ?? 64, app.log);
+  // `/media` -> `/media/`: a path is inside the root if it starts with this.
+  const rootPrefix = options.root.endsWith(sep) ? options.root : options.root + sep;
+  const files = new OpenFiles(fsOps, rootPrefix, options.idleCloseMs ?? 5000, options.maxOpenFiles ?? 64, app.log);
   const maxRanges = options.maxRanges;
   app.addHook('onClose', () => files.close());
 
@@ -449,7 +475,7 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
     const target = options.resolve(request.params.id);
     if (!target) return fail(reply, 404, 'Not Found', 'track not found');
     // The library promises a real path inside the root; check anyway, it is cheap.
-    if (!target.path.startsWith(root + sep) || target.path.includes('\0')) {
+    if (!target.path.startsWith(rootPrefix) || target.path.includes('\0')) {
       request.log.warn({ id: request.params.id, path: target.path }, 'refusing a track path outside the media folder');
       return fail(reply, 404, 'Not Found', 'track not found');
     }
@@ -536,11 +562,13 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
     if (only && only.end < HEAD_BYTES) {
       // A range inside the first bytes (iOS's `bytes=0-1` probe): from memory, headers and
       // body in one write.
-      let head: Buffer | undefined;
-      try {
-        head = await files.head(entry);
-      } catch (error) {
-        return openFailed(request, reply, entry, error);
+      let head = entry.headBytes;
+      if (head === undefined) {
+        try {
+          head = await files.head(entry);
+        } catch (error) {
+          return openFailed(request, reply, entry, error);
+        }
       }
       if (head && head.length > only.end) {
         res.writeHead(status, withExtras(reply, [...entry.common, ...fields]));
