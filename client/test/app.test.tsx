@@ -80,6 +80,10 @@ describe('app', () => {
     expect(audio.getAttribute('src')).toBe('/stream/t2');
 
     fireEvent.input(box, { target: { value: 'album 3' } });
+    // Opening a result leaves the search: the album page shows, the box is empty.
+    fireEvent.click(await screen.findByRole('button', { name: /^Album 3/ }));
+    expect((box as HTMLInputElement).value).toBe('');
+    fireEvent.input(box, { target: { value: 'album 3' } });
     expect(await screen.findByRole('button', { name: /^Album 3/ })).toBeTruthy();
     fireEvent.input(box, { target: { value: 'zzz' } });
     expect(await screen.findByText(/Nothing matches/)).toBeTruthy();

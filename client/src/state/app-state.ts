@@ -59,8 +59,8 @@ export function createAppState(options: AppStateOptions) {
   const win = options.window === undefined ? window : options.window;
   const library = createLibrary({ fetch: options.fetch });
   const player = createPlayer({ audio: options.audio, mediaSession: options.mediaSession });
-  const navigation = createNavigation(win);
   const search = createSearch(library.index, { onSearch: () => void library.ensureTracks() });
+  const navigation = createNavigation(win, { onNavigate: () => search.clear() });
   const nowPlaying = createNowPlaying({
     url: options.socketUrl ?? socketUrlFor(location),
     name: options.deviceName ?? readDeviceName(safeStorage(win), navigator.userAgent, navigator.maxTouchPoints),

@@ -26,7 +26,15 @@ function isView(value: unknown): value is View {
   return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string';
 }
 
-export function createNavigation(win: Pick<Window, 'history' | 'addEventListener' | 'removeEventListener'> | null): NavigationModel {
+export interface NavigationOptions {
+  /** Runs before every tab switch or page open (the app clears the search: a tap on a result leaves it). */
+  onNavigate?: () => void;
+}
+
+export function createNavigation(
+  win: Pick<Window, 'history' | 'addEventListener' | 'removeEventListener'> | null,
+  options: NavigationOptions = {},
+): NavigationModel {
   const view = signal<View>({ name: 'albums' });
   const history = win?.history;
   /** Views under the current one, for the Back button. */
@@ -41,11 +49,13 @@ export function createNavigation(win: Pick<Window, 'history' | 'addEventListener
   return {
     view,
     tab(name) {
+      options.onNavigate?.();
       stack.length = 0;
       view.value = { name };
       history?.replaceState({ view: view.value }, '');
     },
     open(next) {
+      options.onNavigate?.();
       stack.push(view.value);
       view.value = next;
       history?.pushState({ view: next }, '');

@@ -13,16 +13,13 @@ const PADDING = 16;
 const CAPTION = 48;
 
 export function AlbumCard({ album }: { album: Album }) {
-  const { navigation, search } = useApp();
+  const { navigation } = useApp();
   return (
     <button
       type="button"
       class={styles.card}
       data-album-id={album.id}
-      onClick={() => {
-        search.clear();
-        navigation.open({ name: 'album', id: album.id });
-      }}
+      onClick={() => navigation.open({ name: 'album', id: album.id })}
     >
       <Cover url={album.coverUrl} title={album.title} size={256} />
       <span class={styles.title}>{album.title}</span>

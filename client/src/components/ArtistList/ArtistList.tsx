@@ -8,16 +8,13 @@ export const ARTIST_ROW_HEIGHT = 60;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function ArtistRow({ artist }: { artist: Artist }) {
-  const { navigation, search } = useApp();
+  const { navigation } = useApp();
   return (
     <button
       type="button"
       class={styles.row}
       data-artist-id={artist.id}
-      onClick={() => {
-        search.clear();
-        navigation.open({ name: 'artist', id: artist.id });
-      }}
+      onClick={() => navigation.open({ name: 'artist', id: artist.id })}
     >
       <span class={styles.name}>{artist.name}</span>
       {/* Counts are visual only, so a row's name never contains "Albums" or "Tracks" (the tab names). */}

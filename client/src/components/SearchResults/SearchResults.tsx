@@ -6,16 +6,13 @@ import { VirtualList } from '../VirtualList/VirtualList.js';
 import styles from './SearchResults.module.css';
 
 function ArtistChip({ artist }: { artist: Artist }) {
-  const { navigation, search } = useApp();
+  const { navigation } = useApp();
   return (
     <button
       type="button"
       class={styles.chip}
       data-artist-id={artist.id}
-      onClick={() => {
-        search.clear();
-        navigation.open({ name: 'artist', id: artist.id });
-      }}
+      onClick={() => navigation.open({ name: 'artist', id: artist.id })}
     >
       {artist.name}
     </button>
@@ -23,16 +20,13 @@ function ArtistChip({ artist }: { artist: Artist }) {
 }
 
 function AlbumTile({ album }: { album: Album }) {
-  const { navigation, search } = useApp();
+  const { navigation } = useApp();
   return (
     <button
       type="button"
       class={styles.album}
       data-album-id={album.id}
-      onClick={() => {
-        search.clear();
-        navigation.open({ name: 'album', id: album.id });
-      }}
+      onClick={() => navigation.open({ name: 'album', id: album.id })}
     >
       <Cover url={album.coverUrl} title={album.title} size={256} />
       <span class={styles.title}>{album.title}</span>

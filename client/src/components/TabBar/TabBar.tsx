@@ -24,10 +24,7 @@ export function TabBar() {
           type="button"
           class={styles.tab}
           aria-current={!searching && active === tab.name ? 'page' : undefined}
-          onClick={() => {
-            search.clear();
-            navigation.tab(tab.name);
-          }}
+          onClick={() => navigation.tab(tab.name)}
         >
           <Icon name={tab.icon} />
           <span>{tab.label}</span>
