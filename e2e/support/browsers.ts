@@ -237,7 +237,10 @@ class WebKitPage implements E2EPage {
   readonly browser = 'webkit' as const;
   readonly errors: string[] = [];
 
-  constructor(readonly session: WebDriverSession) {}
+  constructor(
+    readonly session: WebDriverSession,
+    private readonly onClose: () => Promise<void>,
+  ) {}
 
   async goto(url: string, options: { localStorage?: Record<string, string> } = {}) {
     if (options.localStorage) {
@@ -292,23 +295,51 @@ class WebKitPage implements E2EPage {
   }
 
   close() {
-    return this.session.delete();
+    return this.onClose();
   }
 }
 
+/**
+ * WebKitWebDriver serves one session at a time: a second page open at once (two "devices")
+ * gets a driver of its own, stopped when that page closes.
+ */
 export async function webkitBrowser(): Promise<E2EBrowser & { driver: WebDriverServer }> {
   const driver = await startWebKitWebDriver();
+  let sharedInUse = false;
+  const extra = new Set<WebDriverServer>();
   return {
     name: 'webkit',
     driver,
     async newPage() {
-      const session = await driver.newSession();
-      await session.setTimeouts({ script: 30_000, pageLoad: 30_000 });
-      // The same iPhone-sized window as the Chromium context (WebKitGTK has no device emulation).
-      await session.setWindowSize(IPHONE_CONTEXT.viewport.width, IPHONE_CONTEXT.viewport.height);
-      return new WebKitPage(session);
+      const own = sharedInUse ? await startWebKitWebDriver() : null;
+      if (own) extra.add(own);
+      else sharedInUse = true;
+      const release = async () => {
+        if (own) {
+          extra.delete(own);
+          await own.close();
+        } else {
+          sharedInUse = false;
+        }
+      };
+      try {
+        const session = await (own ?? driver).newSession();
+        await session.setTimeouts({ script: 30_000, pageLoad: 30_000 });
+        // The same iPhone-sized window as the Chromium context (WebKitGTK has no device emulation).
+        await session.setWindowSize(IPHONE_CONTEXT.viewport.width, IPHONE_CONTEXT.viewport.height);
+        return new WebKitPage(session, async () => {
+          await session.delete();
+          await release();
+        });
+      } catch (error) {
+        await release();
+        throw error;
+      }
     },
-    close: () => driver.close(),
+    async close() {
+      await Promise.all([...extra].map((d) => d.close()));
+      await driver.close();
+    },
   };
 }
 

@@ -30,8 +30,6 @@ const PLAYING_PAST = `(src, after) => {
   return audio.currentTime > after ? { src: audio.src, currentTime: audio.currentTime } : null;
 }`;
 
-const TEXT_OF = `(css) => { const el = document.querySelector(css); return el ? (el.textContent || '').trim() : null; }`;
-
 /** Generous: two browsers share two CPU cores with other suites. */
 const MEDIA_TIMEOUT = 15_000;
 
@@ -91,17 +89,6 @@ export function tapTrack(page: E2EPage, title: string): Promise<void> {
 
 export function search(page: E2EPage, query: string): Promise<void> {
   return page.type({ css: 'input[type="search"][aria-label="Search"]' }, query);
-}
-
-/** The titles of the track rows on screen, in order. */
-export function visibleTrackRows(page: E2EPage): Promise<{ id: string; text: string }[]> {
-  return page.run(`() => [...document.querySelectorAll('button[data-track-id]')]
-    .filter((el) => { const box = el.getBoundingClientRect(); return box.width > 0 && box.height > 0; })
-    .map((el) => ({ id: el.getAttribute('data-track-id'), text: (el.textContent || '').trim() }))`);
-}
-
-export function textOf(page: E2EPage, css: string): Promise<string | null> {
-  return page.run<string | null>(TEXT_OF, css);
 }
 
 /** Waits until the element's trimmed text satisfies `test` (a RegExp source, case-sensitive). */

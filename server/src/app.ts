@@ -2,11 +2,13 @@
  * buildApp(config): registers every plugin and route. It never listens: main.ts does, and
  * tests build the app and listen on port 0.
  */
+import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
+import { constants as zlibConstants } from 'node:zlib';
 import type { Config } from './config.js';
 import libraryPlugin from './plugins/library.js';
 import nowPlayingPlugin from './plugins/now-playing.js';
@@ -36,8 +38,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const mediaRoot = await realpath(config.mediaDir);
 
   await app.register(libraryPlugin, { root: mediaRoot, dataDir: config.dataDir, rescanIntervalSec: config.rescanIntervalSec });
-  await app.register(libraryRoutes);
 
+  // The hot path first: routes registered before the compress plugin carry none of its hooks.
   const catalog = app.library.catalog;
   await app.register(streamPlugin, {
     root: mediaRoot,
@@ -46,6 +48,16 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       return record && { path: record.realPath, mimeType: record.mimeType };
     },
   });
+
+  // The track list of a large library is megabytes of JSON: compress API answers and the client
+  // (Brotli at a fast level; its default, 11, costs seconds on such a list). Audio is never
+  // compressed: the stream routes are registered before this plugin and write their
+  // replies themselves.
+  await app.register(fastifyCompress, {
+    threshold: 1024,
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
+  });
+  await app.register(libraryRoutes);
 
   await app.register(websocketPlugin, { allowedOrigins: config.allowedOrigins });
   await app.register(nowPlayingPlugin, { library: { getTrack: (id) => catalog.getRecord(id) }, echo: config.wsEcho });

@@ -113,6 +113,20 @@ describe('library API over HTTP', () => {
     assert.equal((await fetch(`${base}/api/artists/nope`)).status, 404);
   });
 
+  test('API answers are compressed for clients that accept it; audio never is', async () => {
+    const { request } = await import('undici');
+    const list = await request(`${base}/api/tracks`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(list.headers['content-encoding'], 'gzip');
+    const { gunzipSync } = await import('node:zlib');
+    const body = JSON.parse(gunzipSync(Buffer.from(await list.body.arrayBuffer())).toString('utf8')) as TrackListResponse;
+    assert.equal(body.total, fixture.tracks.length);
+    const hour = body.tracks.find((t) => t.path === 'Long/hour.mp3')!;
+    const audio = await request(base + hour.url, { headers: { 'accept-encoding': 'gzip, deflate, br', range: 'bytes=0-99999' } });
+    assert.equal(audio.statusCode, 206);
+    assert.equal(audio.headers['content-encoding'], undefined);
+    assert.equal((await audio.body.arrayBuffer()).byteLength, 100000);
+  });
+
   test('unknown API paths are 404 JSON', async () => {
     const response = await fetch(`${base}/api/nothing-here`);
     assert.equal(response.status, 404);
