@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeFetch, libraryRoutes } from '../../test/fixtures.js';
 import { createLibrary } from './library.js';
 
@@ -23,6 +23,35 @@ describe('library model', () => {
       '/api/tracks?offset=20&limit=10',
     ]);
     expect(library.trackById('t7')?.title).toBe('Song 7');
+  });
+
+  it('publishes a small first page of tracks before the rest arrives', async () => {
+    const { routes } = libraryRoutes(25);
+    const plain = fakeFetch(routes);
+    let releaseRest!: () => void;
+    const restHeld = new Promise<void>((resolve) => (releaseRest = resolve));
+    const fetch = Object.assign(
+      async (input: string) => {
+        if (!input.includes('offset=0&')) await restHeld;
+        return plain(input);
+      },
+      { calls: plain.calls },
+    );
+    const library = createLibrary({ fetch, pageSize: 10, firstPageSize: 4 });
+    const done = library.ensureTracks();
+    await vi.waitFor(() => expect(library.tracks.value).toHaveLength(4));
+    expect(library.tracksStatus.value).toBe('loading');
+    expect(library.trackById('t4')?.title).toBe('Song 4');
+    releaseRest();
+    await done;
+    expect(library.tracksStatus.value).toBe('ready');
+    expect(library.tracks.value.map((t) => t.id)).toEqual(Array.from({ length: 25 }, (_, i) => `t${i + 1}`));
+    expect(plain.calls.filter((c) => c.startsWith('/api/tracks'))).toEqual([
+      '/api/tracks?offset=0&limit=4',
+      '/api/tracks?offset=4&limit=10',
+      '/api/tracks?offset=14&limit=10',
+      '/api/tracks?offset=24&limit=10',
+    ]);
   });
 
   it('caches album details until the library reloads', async () => {

@@ -23,12 +23,14 @@ export interface LibraryOptions {
   fetch?: Fetch;
   /** Tracks are fetched in pages of this size so no single response takes long to parse. */
   pageSize?: number;
+  /** The first page is small so the Tracks screen can show its first rows at once. */
+  firstPageSize?: number;
 }
 
 export interface LibraryModel {
   albums: ReadonlySignal<Album[]>;
   artists: ReadonlySignal<Artist[]>;
-  /** Every track; empty until `ensureTracks()` has been called and finished. */
+  /** Every track once `ensureTracks()` has finished; while it runs, the first page alone. */
   tracks: ReadonlySignal<Track[]>;
   status: ReadonlySignal<LoadStatus>;
   tracksStatus: ReadonlySignal<LoadStatus>;
@@ -56,6 +58,7 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 export function createLibrary(options: LibraryOptions = {}): LibraryModel {
   const fetchFn: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
   const pageSize = options.pageSize ?? 5000;
+  const firstPageSize = Math.min(options.firstPageSize ?? 100, pageSize);
 
   const albums = signal<Album[]>([]);
   const artists = signal<Artist[]>([]);
@@ -99,23 +102,36 @@ export function createLibrary(options: LibraryOptions = {}): LibraryModel {
     }
   }
 
+  const trackPage = (offset: number, limit: number) =>
+    getJson<TrackListResponse>(fetchFn, `${apiPaths.tracks}?offset=${offset}&limit=${limit}`);
+
+  function publishTracks(list: Track[], state: LoadStatus) {
+    byId = new Map(list.map((t) => [t.id, t]));
+    batch(() => {
+      tracks.value = list;
+      tracksStatus.value = state;
+    });
+  }
+
+  /**
+   * A small first page is published at once (a screenful of rows: the Tracks screen need not
+   * wait for 20,000 tracks), then the rest arrives in parallel pages and replaces it whole.
+   */
   async function fetchTracks(gen: number) {
     tracksStatus.value = 'loading';
     try {
-      const all: Track[] = [];
-      let total = Infinity;
-      while (all.length < total) {
-        const page = await getJson<TrackListResponse>(fetchFn, `${apiPaths.tracks}?offset=${all.length}&limit=${pageSize}`);
-        if (gen !== generation) return;
-        total = page.total;
-        all.push(...page.tracks);
-        if (page.tracks.length === 0) break;
+      const first = await trackPage(0, firstPageSize);
+      if (gen !== generation) return;
+      if (first.tracks.length === 0 || first.tracks.length >= first.total) {
+        publishTracks(first.tracks, 'ready');
+        return;
       }
-      byId = new Map(all.map((t) => [t.id, t]));
-      batch(() => {
-        tracks.value = all;
-        tracksStatus.value = 'ready';
-      });
+      publishTracks(first.tracks, 'loading');
+      const rest: Promise<TrackListResponse>[] = [];
+      for (let offset = first.tracks.length; offset < first.total; offset += pageSize) rest.push(trackPage(offset, pageSize));
+      const pages = await Promise.all(rest);
+      if (gen !== generation) return;
+      publishTracks(first.tracks.concat(...pages.map((page) => page.tracks)), 'ready');
     } catch (err) {
       if (gen !== generation) return;
       tracksPromise = null;

@@ -209,6 +209,26 @@ describe('player model', () => {
     expect(player.index.value).toBe(2);
   });
 
+  it('appends to the queue without touching the current track, in order or shuffled', () => {
+    const { audio, log } = fakeAudio();
+    const player = createPlayer({ audio, mediaSession: null, random: () => 0 });
+    const many = Array.from({ length: 8 }, (_, i) => makeTrack(i + 1));
+    player.playList(many.slice(0, 3), 1);
+    player.appendToQueue(many.slice(3, 5));
+    expect(player.queue.value.map((t) => t.id)).toEqual(['t1', 't2', 't3', 't4', 't5']);
+    expect(player.current.value?.id).toBe('t2');
+    expect(log).toEqual(['play /stream/t2']);
+
+    player.toggleShuffle();
+    player.appendToQueue(many.slice(5));
+    expect(player.queue.value.slice(0, 5).map((t) => t.id).sort()).toEqual(['t1', 't2', 't3', 't4', 't5']);
+    expect(player.queue.value.slice(5).map((t) => t.id).sort()).toEqual(['t6', 't7', 't8']);
+    expect(player.queue.value.slice(5).map((t) => t.id)).not.toEqual(['t6', 't7', 't8']);
+    player.toggleShuffle();
+    expect(player.queue.value.map((t) => t.id)).toEqual(many.map((t) => t.id));
+    expect(player.current.value?.id).toBe('t2');
+  });
+
   it('plays from a position (listen along) and takes fuller track data later', () => {
     const fake = fakeAudio();
     const player = createPlayer({ audio: fake.audio, mediaSession: null });

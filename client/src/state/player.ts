@@ -38,6 +38,8 @@ export interface PlayerModel {
 
   /** Plays `tracks` from `start` (a user tapped a row). */
   playList(tracks: readonly Track[], start: number): void;
+  /** Adds tracks at the end of the queue (shuffled among themselves when shuffle is on). */
+  appendToQueue(tracks: readonly Track[]): void;
   /** Jumps to a position in the queue. */
   playAt(queueIndex: number): void;
   /** Plays one track from a position ("listen along"). */
@@ -337,6 +339,15 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
     error,
     hasNext,
     playList,
+    appendToQueue(tracks) {
+      if (tracks.length === 0) return;
+      if (original) {
+        original = original.concat(tracks);
+        queue.value = queue.peek().concat(shuffled(tracks.slice(), random));
+      } else {
+        queue.value = queue.peek().concat(tracks);
+      }
+    },
     playAt: (i) => start(i),
     playFrom(track, positionSec) {
       original = null;

@@ -14,6 +14,8 @@ export interface TrackListProps {
   header?: ComponentChildren;
   persistKey?: string;
   label?: string;
+  /** What a tap on row `i` does; default: play `tracks` from there. */
+  onPlay?: (tracks: readonly Track[], i: number) => void;
 }
 
 /** A track row: a real button carrying the track's id; tapping plays `tracks` from here. */
@@ -32,8 +34,9 @@ export function TrackRow({ track, current, numbered, onPlay }: { track: Track; c
 }
 
 /** All of `tracks`, virtualized; tapping a row plays the list from that row. */
-export function TrackList({ tracks, numbered, header, persistKey, label }: TrackListProps) {
+export function TrackList({ tracks, numbered, header, persistKey, label, onPlay }: TrackListProps) {
   const { player } = useApp();
+  const playFrom = onPlay ?? ((list: readonly Track[], i: number) => player.playList(list, i));
   const currentId = player.current.value?.id;
   return (
     <VirtualList
@@ -44,7 +47,7 @@ export function TrackList({ tracks, numbered, header, persistKey, label }: Track
       label={label}
       renderRow={(i) => {
         const track = tracks[i]!;
-        return <TrackRow track={track} numbered={numbered} current={track.id === currentId} onPlay={() => player.playList(tracks, i)} />;
+        return <TrackRow track={track} numbered={numbered} current={track.id === currentId} onPlay={() => playFrom(tracks, i)} />;
       }}
     />
   );
