@@ -23,7 +23,12 @@ export interface Config {
   dataDir: string;
   /** Seconds between full checks of the media folder, for filesystems without change events (0: never). */
   rescanIntervalSec: number;
+  /** pino level (env LOG_LEVEL); `debug` and `trace` also log every request. */
+  logLevel: LogLevel;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_PORT = 4533;
 export const DEFAULT_HOST = '0.0.0.0';
@@ -43,13 +48,20 @@ export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR]
   --port N             TCP port, 0-65535 (env PORT; default ${DEFAULT_PORT})
   --host ADDR          address to listen on (env HOST; default ${DEFAULT_HOST}, all interfaces)
   --allowed-origin URL another web origin allowed to open the WebSocket (repeatable)
-  --ws-echo            mount /ws/echo for WebSocket conformance tests`;
+  --ws-echo            mount /ws/echo for WebSocket conformance tests
+Environment: LOG_LEVEL=${LOG_LEVELS.join('|')} (default info; debug also logs every request)`;
 
 function parsePort(raw: string): number {
   if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
     throw new ConfigError(`invalid port "${raw}": expected a whole number from 0 to 65535`);
   }
   return Number(raw);
+}
+
+function parseLogLevel(raw: string): LogLevel {
+  const level = LOG_LEVELS.find((l) => l === raw.toLowerCase());
+  if (!level) throw new ConfigError(`invalid LOG_LEVEL "${raw}": expected one of ${LOG_LEVELS.join(', ')}`);
+  return level;
 }
 
 function parseInterval(raw: string): number {
@@ -133,12 +145,13 @@ export function parseCommandLine(
     }
   });
   const rescanIntervalSec = parseInterval(values['rescan-interval'] ?? fromEnv('RESCAN_INTERVAL') ?? String(DEFAULT_RESCAN_INTERVAL_SEC));
+  const logLevel = parseLogLevel(fromEnv('LOG_LEVEL') ?? 'info');
   const help = values.help ?? false;
   if (!help) checkMediaDir(mediaDir);
   const dataOption = values.data ?? fromEnv('DATA_DIR');
   const dataDir = dataOption === undefined ? defaultDataDir(mediaDir, env) : resolve(defaults.cwd, dataOption);
   return {
     help,
-    config: { mediaDir, port, host, wsEcho: values['ws-echo'] ?? false, allowedOrigins, clientDir: defaults.clientDir, dataDir, rescanIntervalSec },
+    config: { mediaDir, port, host, wsEcho: values['ws-echo'] ?? false, allowedOrigins, clientDir: defaults.clientDir, dataDir, rescanIntervalSec, logLevel },
   };
 }

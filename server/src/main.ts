@@ -49,7 +49,8 @@ async function main(): Promise<void> {
   }
 
   const app = await buildApp(config, {
-    logger: { level: process.env.LOG_LEVEL ?? 'info', transport: undefined },
+    logger: { level: config.logLevel, transport: undefined },
+    requestLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
   });
   // First scans of large libraries take minutes: show count, files/s and ETA on stderr.
   reportScanProgress(app.library, process.stderr);

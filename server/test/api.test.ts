@@ -3,6 +3,7 @@ import type { AlbumDetailResponse, AlbumListResponse, ArtistDetailResponse, Arti
 import type { FastifyInstance } from 'fastify';
 import { after, before, describe, test } from 'node:test';
 import { buildApp } from '../src/app.js';
+import { listenOnLoopback } from './fixtures/app.js';
 import { ALBUM, AWKWARD_NAME, createFixtureLibrary, type FixtureLibrary } from './fixtures/library.js';
 
 describe('library API over HTTP', () => {
@@ -12,12 +13,7 @@ describe('library API over HTTP', () => {
 
   before(async () => {
     fixture = await createFixtureLibrary();
-    app = await buildApp({ mediaDir: fixture.root, wsEcho: false, allowedOrigins: [], clientDir: '/nonexistent' });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    await app.library.scan();
-    const address = app.server.address();
-    assert.ok(address && typeof address === 'object');
-    base = `http://127.0.0.1:${address.port}`;
+    ({ app, base } = await listenOnLoopback(fixture.root));
   });
   after(async () => {
     await app.close();

@@ -21,6 +21,16 @@ describe('parseCommandLine', () => {
     assert.equal(config.port, DEFAULT_PORT);
     assert.equal(config.host, DEFAULT_HOST);
     assert.equal(config.wsEcho, false);
+    assert.equal(config.logLevel, 'info');
+  });
+
+  test('LOG_LEVEL is read, in any case', () => {
+    assert.equal(parseCommandLine([], { LOG_LEVEL: 'DEBUG' }, defaults()).config.logLevel, 'debug');
+    assert.equal(parseCommandLine([], { LOG_LEVEL: 'warn' }, defaults()).config.logLevel, 'warn');
+    assert.throws(
+      () => parseCommandLine([], { LOG_LEVEL: 'loud' }, defaults()),
+      (error: unknown) => error instanceof ConfigError && /invalid LOG_LEVEL "loud": expected one of fatal, error, warn, info, debug/.test(error.message),
+    );
   });
 
   test('flags win over environment variables', () => {

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { listenOnLoopback } from './fixtures/app.js';
+import { createFixtureLibrary, type FixtureLibrary } from './fixtures/library.js';
+
+/** Log lines the app writes, parsed. */
+function logSink() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  return { lines, stream };
+}
+
+for (const requestLogging of [false, true]) {
+  describe(`request logging ${requestLogging ? 'on (LOG_LEVEL=debug)' : 'off (the default)'}`, () => {
+    let fixture: FixtureLibrary;
+    let app: FastifyInstance;
+    let base: string;
+    const sink = logSink();
+
+    before(async () => {
+      fixture = await createFixtureLibrary();
+      ({ app, base } = await listenOnLoopback(fixture.root, { logger: { level: 'info', stream: sink.stream }, requestLogging }));
+    });
+    after(async () => {
+      await app.close();
+      await fixture.cleanup();
+    });
+
+    test(requestLogging ? 'logs every request' : 'logs no line for a successful request, one for a failed one', async () => {
+      const tracks = (await (await fetch(`${base}/api/tracks`)).json()) as { tracks: { url: string }[] };
+      const probe = await fetch(base + tracks.tracks[0]!.url, { headers: { range: 'bytes=0-1' } });
+      assert.equal(probe.status, 206);
+      await probe.arrayBuffer();
+      const missing = await fetch(`${base}/api/albums/nosuchalbum`);
+      assert.equal(missing.status, 404);
+      await missing.arrayBuffer();
+      const failing = await fetch(`${base}/api/tracks?limit=-1`);
+      assert.equal(failing.status, 400);
+      await failing.arrayBuffer();
+      await new Promise((resolve) => setImmediate(resolve));
+
+      const completed = sink.lines.filter((l) => l.msg === 'request completed');
+      const statuses = completed.map((l) => (l.res as { statusCode: number }).statusCode);
+      if (requestLogging) {
+        assert.deepEqual(statuses, [200, 206, 404, 400]);
+        assert.equal(sink.lines.filter((l) => l.msg === 'incoming request').length, 4);
+      } else {
+        assert.deepEqual(statuses, []);
+        assert.equal(sink.lines.filter((l) => l.msg === 'incoming request').length, 0);
+        // The failed validation is still reported, with its request id.
+        const validation = sink.lines.find((l) => (l.err as { statusCode?: number } | undefined)?.statusCode === 400);
+        assert.ok(validation, `no log line for the 400: ${JSON.stringify(sink.lines)}`);
+      }
+    });
+  });
+}
