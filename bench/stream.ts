@@ -28,6 +28,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleForNode } from './bundle.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const TRACK_ID = 'hour';
@@ -38,6 +39,7 @@ const WRK = '/usr/bin/wrk';
 // --- Child mode: one server per process ----------------------------------------------------
 
 async function serve(kind: string, root: string, port: number): Promise<void> {
+  if (kind === 'floor') return serveFloor(root, port);
   const { default: Fastify } = await import('fastify');
   // Same server options as the app (server/src/app.ts): no logger in a benchmark.
   const app = Fastify({ logger: false, trustProxy: false, keepAliveTimeout: 65_000 });
@@ -55,6 +57,45 @@ async function serve(kind: string, root: string, port: number): Promise<void> {
   await app.listen({ port, host: '127.0.0.1' });
   process.stdout.write('ready\n');
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+}
+
+/**
+ * A reference, not a contender: what Node's HTTP layer alone costs for the probe. Bare
+ * `node:http`, no framework, no routing, no validation; per request one lstat (as ours does)
+ * and the same 206 header fields (derived once per version of the file) and 2 bytes from memory.
+ * It answers `bytes=0-1` and nothing else.
+ */
+async function serveFloor(root: string, port: number): Promise<void> {
+  const { createServer: createHttpServer } = await import('node:http');
+  const { lstatSync } = await import('node:fs');
+  const path = join(root, TRACK_FILE);
+  const head = readFileSync(path).subarray(0, 2);
+  // Header values are derived once per version of the file, as ours does.
+  let version = '';
+  let fields: string[] = [];
+  const server = createHttpServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    const stats = lstatSync(path);
+    if (request.headers.range !== 'bytes=0-1') {
+      response.writeHead(400).end();
+      return;
+    }
+    const current = `${stats.ino}-${stats.size}-${stats.mtimeMs}`;
+    if (current !== version) {
+      version = current;
+      fields = [
+        'Accept-Ranges', 'bytes', 'ETag', `"${current}"`, 'Last-Modified', stats.mtime.toUTCString(),
+        'Cache-Control', 'no-cache', 'X-Content-Type-Options', 'nosniff',
+        'Content-Type', 'audio/mpeg', 'Content-Length', '2', 'Content-Range', `bytes 0-1/${stats.size}`,
+      ];
+    }
+    response.writeHead(206, fields);
+    response.end(head);
+  });
+  server.listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
+  process.on('SIGTERM', () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections(); // idle keep-alive connections would hold close() open
+  });
 }
 
 // --- Parent mode ---------------------------------------------------------------------------
@@ -123,40 +164,25 @@ function waitForLine(child: ChildProcess, line: string, what: string): Promise<v
   });
 }
 
-/**
- * Bundles this file with esbuild (a dependency of tsx) so the servers run on plain node.
- * Returns the command prefix for a server child, or the tsx one when esbuild is unavailable.
- */
+/** The command prefix for a server child: plain node on a bundle, or tsx when that fails. */
 async function serverCommand(work: string): Promise<{ args: string[]; note: string }> {
-  const outfile = join(work, 'bench-server.mjs');
   try {
-    const esbuild = await import('esbuild');
-    await esbuild.build({
-      entryPoints: [SELF],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      conditions: ['source'],
-      logLevel: 'error',
-      // CommonJS dependencies (fastify) call require(): give the ESM bundle one.
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    });
-    return { args: [outfile], note: 'servers: plain node on an esbuild bundle (as compiled in production)' };
+    return { args: [await bundleForNode(SELF, work)], note: 'servers: plain node on an esbuild bundle (as compiled in production)' };
   } catch (error) {
     return { args: [...process.execArgv, SELF], note: `note: esbuild bundle failed (${String(error)}): servers run under tsx, RSS includes its loader` };
   }
 }
 
-async function startNode(kind: 'ours' | 'static', root: string, command: string[]): Promise<Server> {
+const NODE_SERVER_NAMES = { ours: 'ours', static: '@fastify/static', floor: 'node:http floor' } as const;
+
+async function startNode(kind: keyof typeof NODE_SERVER_NAMES, root: string, command: string[]): Promise<Server> {
   const port = await freePort();
   const child = spawn(process.execPath, [...command, 'serve', kind, root, String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await waitForLine(child, 'ready', kind);
   const url = kind === 'ours' ? `http://127.0.0.1:${port}/stream/${TRACK_ID}` : `http://127.0.0.1:${port}/stream/${TRACK_FILE}`;
-  return { name: kind === 'ours' ? 'ours' : '@fastify/static', url, child, servingPid: child.pid! };
+  return { name: NODE_SERVER_NAMES[kind], url, child, servingPid: child.pid! };
 }
 
 async function startNginx(root: string, work: string): Promise<Server> {
@@ -349,8 +375,9 @@ async function main(): Promise<void> {
   );
 
   const servers: Server[] = [];
+  const references: Server[] = [];
   const cleanup = async () => {
-    await Promise.all(servers.map(stop));
+    await Promise.all([...servers, ...references].map(stop));
     rmSync(work, { recursive: true, force: true });
   };
   process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
@@ -361,6 +388,10 @@ async function main(): Promise<void> {
     servers.push(await startNode('static', media, command.args));
     if (existsSync(NGINX) && process.getuid?.() === 0) servers.push(await startNginx(media, join(work, 'nginx')));
     else console.log(`note: nginx column skipped (${existsSync(NGINX) ? 'needs root for "user root;"' : `${NGINX} not installed`})`);
+    // A reference measured with the probe only, in the same rounds; shown in the target line.
+    const floor = await startNode('floor', media, command.args);
+    references.push(floor);
+    let floorResult: Result | undefined;
     console.log('');
 
     const only = process.env.BENCH_ONLY?.split(',');
@@ -372,12 +403,13 @@ async function main(): Promise<void> {
     const results = new Map<string, Map<string, Result>>();
     for (const load of loads) {
       const row = new Map<string, Result>();
-      for (const server of servers) {
+      const measured = load.key === 'probe' ? [...servers, floor] : servers;
+      for (const server of measured) {
         await verify(server, load, load.length);
         await generator(server.url, load, warmup);
       }
       for (let round = 0; round < rounds; round++) {
-        for (const server of servers) {
+        for (const server of measured) {
           const ticks = cpuTicks(server.servingPid);
           const run = await generator(server.url, load, seconds);
           const cpuSeconds = (cpuTicks(server.servingPid) - ticks) / TICKS_PER_SECOND;
@@ -390,6 +422,10 @@ async function main(): Promise<void> {
           process.stdout.write(
             `  ${load.name.padEnd(28)} round ${round + 1}  ${server.name.padEnd(16)} ${fmtRate(result.requestsPerSec).padStart(6)} req/s ${fmtBytes(result.bytesPerSec).padStart(12)}  ${cpuCell(load, result).padStart(12)} CPU\n`,
           );
+          if (server === floor) {
+            if (!floorResult || result.requestsPerSec > floorResult.requestsPerSec) floorResult = result;
+            continue;
+          }
           const best = row.get(server.name);
           if (!best || result.requestsPerSec > best.requestsPerSec) row.set(server.name, result);
         }
@@ -447,6 +483,11 @@ async function main(): Promise<void> {
         console.log(
           `target probe >= 5x @fastify/static req/s: ${(ours.requestsPerSec / stat.requestsPerSec).toFixed(2)}x (server CPU per request: ${(stat.cpuMicrosPerRequest / ours.cpuMicrosPerRequest).toFixed(2)}x less)`,
         );
+        if (floorResult) {
+          console.log(
+            `  reference: bare node:http (no framework; one lstat, same headers, 2 bytes from memory): ${fmtRate(floorResult.requestsPerSec)} req/s, ${fmtMicros(floorResult.cpuMicrosPerRequest)}/req CPU = ${(floorResult.requestsPerSec / stat.requestsPerSec).toFixed(2)}x @fastify/static; ours = ${(ours.requestsPerSec / floorResult.requestsPerSec).toFixed(2)}x of it`,
+          );
+        }
       } else if (nginx) {
         console.log(`target ${load.name} >= 0.9x nginx throughput: ${(ours.bytesPerSec / nginx.bytesPerSec).toFixed(2)}x`);
       }

@@ -116,6 +116,11 @@ before(async () => {
   app = Fastify({
     logger: { level: 'info', stream: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } },
   });
+  // A hook's header (as CORS would set) must survive the plugin's hijacked replies.
+  app.addHook('onRequest', async (request, reply) => {
+    const trace = request.headers['x-test-trace'];
+    if (typeof trace === 'string') reply.header('X-Test-Trace', trace);
+  });
   await app.register(streamPlugin, { root, resolve });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -505,6 +510,25 @@ describe('HEAD', () => {
       const { date: _d2, ...getHeaders } = getResponse!.headers;
       assert.deepEqual(headHeaders, getHeaders, id);
     }
+  });
+});
+
+describe('headers set by hooks', () => {
+  test('reach every kind of answer, and only the request that set them', async () => {
+    const traced = async (trace: string | undefined, headers: Record<string, string>, method = 'GET') => {
+      const response = await get('hour', trace === undefined ? headers : { ...headers, 'x-test-trace': trace }, method);
+      return { status: response.status, trace: response.headers.get('x-test-trace') };
+    };
+    // The probe twice, so the second answer comes from the prepared header fields.
+    assert.deepEqual(await traced('a', { range: 'bytes=0-1' }), { status: 206, trace: 'a' });
+    assert.deepEqual(await traced(undefined, { range: 'bytes=0-1' }), { status: 206, trace: null });
+    assert.deepEqual(await traced('b', { range: 'bytes=0-1' }), { status: 206, trace: 'b' });
+    assert.deepEqual(await traced(undefined, { range: 'bytes=0-1' }), { status: 206, trace: null });
+    assert.deepEqual(await traced('c', { range: 'bytes=1000000-1000099' }), { status: 206, trace: 'c' });
+    assert.deepEqual(await traced('d', { range: 'bytes=0-1' }, 'HEAD'), { status: 206, trace: 'd' });
+    const etag = (await get('hour', { range: 'bytes=0-1' })).headers.get('etag')!;
+    assert.deepEqual(await traced('e', { 'if-none-match': etag }), { status: 304, trace: 'e' });
+    assert.deepEqual(await traced(undefined, { 'if-none-match': etag }), { status: 304, trace: null });
   });
 });
 
