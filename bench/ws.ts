@@ -7,7 +7,8 @@
  * Processes: each server runs in its own child; the load runs in another child (the `ws`
  * client), so neither shares an event loop with what it measures. Figures:
  *   echo     round trips per second, 64 B and 16 KiB, text and binary: CONNECTIONS connections,
- *            each sending its next message when the previous one came back
+ *            each sending its next message when the previous one came back; and the server
+ *            process's CPU time (user + system) per round trip during those runs
  *   fan-out  time for one now-playing update to reach 1,000 connected `/ws` clients, p50/p99
  *            over UPDATES updates (measured in the client process: from the sender's `send`
  *            to the last of the 1,000 raw TCP listeners seeing the update's bytes)
@@ -19,12 +20,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
+import { bundleForNode } from './bundle.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2.5);
@@ -42,7 +46,8 @@ type Request =
   | { cmd: 'fanout'; url: string; clients: number; updates: number }
   | { cmd: 'idle-open'; url: string; count: number }
   | { cmd: 'idle-close' }
-  | { cmd: 'rss' };
+  | { cmd: 'memory' }
+  | { cmd: 'cpu' };
 
 function reply(message: unknown): void {
   process.send!(message);
@@ -76,9 +81,13 @@ async function serve(kind: Kind): Promise<void> {
     port = (server.address() as { port: number }).port;
   }
   process.on('message', (message: Request) => {
-    if (message.cmd === 'rss') {
+    if (message.cmd === 'memory') {
       for (let i = 0; i < 3; i++) globalThis.gc?.();
-      reply({ rss: process.memoryUsage().rss });
+      const usage = process.memoryUsage();
+      reply({ result: { rss: usage.rss, live: usage.heapUsed + usage.external } });
+    } else if (message.cmd === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      reply({ result: user + system });
     }
   });
   reply({ ready: true, port });
@@ -213,8 +222,22 @@ async function client(): Promise<void> {
 
 // --- Parent ------------------------------------------------------------------------------------
 
+/** The children run as plain `node` on a bundle of this file (see bundle.ts). */
+let childEntry: { path: string; execArgv: string[] } = { path: SELF, execArgv: process.execArgv };
+
+async function bundleForChildren(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'musicsharer-bench-ws-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    childEntry = { path: await bundleForNode(SELF, dir), execArgv: [] };
+    return 'children: plain node on an esbuild bundle (as compiled in production)';
+  } catch (error) {
+    return `note: esbuild bundle failed (${String(error)}): children run under tsx`;
+  }
+}
+
 function start(args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(SELF, args, { execArgv: [...process.execArgv, '--expose-gc'], stdio: 'inherit' });
+  const child = fork(childEntry.path, args, { execArgv: [...childEntry.execArgv, '--expose-gc'], stdio: 'inherit' });
   return new Promise((resolve, reject) => {
     child.once('message', (message: { port?: number }) => resolve({ child, port: message.port ?? 0 }));
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
@@ -223,7 +246,7 @@ function start(args: string[]): Promise<{ child: ChildProcess; port: number }> {
 
 function ask<T>(child: ChildProcess, request: Request): Promise<T> {
   return new Promise((resolve) => {
-    child.once('message', (message: { result?: T; rss?: T }) => resolve((message.result ?? message.rss) as T));
+    child.once('message', (message: { result?: T }) => resolve(message.result as T));
     child.send(request);
   });
 }
@@ -241,6 +264,7 @@ async function main(): Promise<void> {
     `WebSocket benchmark: node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), ` +
       `load average ${loadavg()[0]!.toFixed(1)}, ${CONNECTIONS} connections, ${SECONDS} s per echo run`,
   );
+  console.log(await bundleForChildren());
   const servers = {
     ours: await start(['--role=server', '--kind=ours']),
     ws: await start(['--role=server', '--kind=ws']),
@@ -254,41 +278,54 @@ async function main(): Promise<void> {
       // Half the time each, in the order ours, ws, ws, ours: a change in the machine's load
       // during the run weighs on both sides alike.
       const rate: Record<Kind, number> = { ours: 0, ws: 0 };
+      // The server's own CPU time per round trip: round trips/s also carry the client's and the
+      // kernel's work and move with the machine's load; this moves much less.
+      const cpu: Record<Kind, { micros: number; trips: number }> = { ours: { micros: 0, trips: 0 }, ws: { micros: 0, trips: 0 } };
+      const ms = (SECONDS * 1000) / 2;
       for (const kind of ['ours', 'ws', 'ws', 'ours'] as const) {
-        rate[kind] +=
-          (await ask<number>(load, {
-            cmd: 'echo',
-            url: url(kind, '/ws/echo'),
-            size,
-            binary,
-            connections: CONNECTIONS,
-            ms: (SECONDS * 1000) / 2,
-          })) / 2;
+        const cpuBefore = await ask<number>(servers[kind].child, { cmd: 'cpu' });
+        const perSecond = await ask<number>(load, { cmd: 'echo', url: url(kind, '/ws/echo'), size, binary, connections: CONNECTIONS, ms });
+        cpu[kind].micros += (await ask<number>(servers[kind].child, { cmd: 'cpu' })) - cpuBefore;
+        cpu[kind].trips += (perSecond * ms) / 1000;
+        rate[kind] += perSecond / 2;
       }
+      const perTrip = (kind: Kind) => cpu[kind].micros / cpu[kind].trips;
       rows.push([
         `echo ${size === 64 ? '64 B' : '16 KiB'} ${binary ? 'binary' : 'text'}`,
-        `${Math.round(rate.ours).toLocaleString('en')} rt/s`,
-        `${Math.round(rate.ws).toLocaleString('en')} rt/s`,
-        `${(rate.ours / rate.ws).toFixed(2)}x`,
+        `${Math.round(rate.ours).toLocaleString('en')} rt/s, ${perTrip('ours').toFixed(1)} µs CPU/rt`,
+        `${Math.round(rate.ws).toLocaleString('en')} rt/s, ${perTrip('ws').toFixed(1)} µs CPU/rt`,
+        `${(rate.ours / rate.ws).toFixed(2)}x rt/s, ${(perTrip('ws') / perTrip('ours')).toFixed(2)}x less CPU`,
       ]);
     }
   }
 
-  const memory: Record<Kind, number> = { ours: 0, ws: 0 };
+  // Memory after the echo runs: run before them, it left our 16 KiB text echoes at twice their
+  // CPU per round trip (98 against 43 µs; `ws` unchanged), most likely its forced GCs shrinking
+  // V8's young generation, where those 16 KiB strings are made. One open/close cycle first, so
+  // first-use allocations do not count as per-connection memory; live memory is measured after
+  // GC on both sides, so what the echoes left behind cancels out.
+  type Memory = { rss: number; live: number };
+  const memory: Record<Kind, Memory> = { ours: { rss: 0, live: 0 }, ws: { rss: 0, live: 0 } };
   for (const kind of runs('memory') ? (['ours', 'ws'] as const) : []) {
-    const before = await ask<number>(servers[kind].child, { cmd: 'rss' });
+    await ask(load, { cmd: 'idle-open', url: url(kind, '/ws/echo'), count: IDLE_CONNECTIONS });
+    await ask(load, { cmd: 'idle-close' });
+    const before = await ask<Memory>(servers[kind].child, { cmd: 'memory' });
     await ask(load, { cmd: 'idle-open', url: url(kind, '/ws/echo'), count: IDLE_CONNECTIONS });
     await sleep(500);
-    const after = await ask<number>(servers[kind].child, { cmd: 'rss' });
-    memory[kind] = after - before;
+    const after = await ask<Memory>(servers[kind].child, { cmd: 'memory' });
+    memory[kind] = { rss: after.rss - before.rss, live: after.live - before.live };
     await ask(load, { cmd: 'idle-close' });
   }
-  if (runs('memory')) rows.push([
-    `RSS growth, ${IDLE_CONNECTIONS} idle connections`,
-    `${mib(memory.ours)} (${KB_PER_CONN(memory.ours)})`,
-    `${mib(memory.ws)} (${KB_PER_CONN(memory.ws)})`,
-    `${(memory.ours / memory.ws).toFixed(2)}x`,
-  ]);
+  // Live memory (V8 heap in use + external buffers, after GC) is what the connections hold;
+  // RSS also moves with pages the allocator keeps or returns, so it is shown but noisier.
+  const memoryRow = runs('memory') && [
+    `${IDLE_CONNECTIONS} idle connections: live heap+external (RSS)`,
+    `${KB_PER_CONN(memory.ours.live)} (RSS ${mib(memory.ours.rss)})`,
+    `${KB_PER_CONN(memory.ws.live)} (RSS ${mib(memory.ws.rss)})`,
+    `${(memory.ours.live / memory.ws.live).toFixed(2)}x`,
+  ];
+
+  if (memoryRow) rows.push(memoryRow);
 
   const latencies = !runs('fanout') ? [] : (await ask<number[]>(load, { cmd: 'fanout', url: url('ours', '/ws'), clients: FANOUT_CLIENTS, updates: UPDATES })).sort(
     (a, b) => a - b,
