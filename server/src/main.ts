@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.js';
 import { ConfigError, USAGE, parseCommandLine, type Config } from './config.js';
 import { reportScanProgress } from './library/progress-reporter.js';
+import { readableLogDestination } from './log-format.js';
 import { phoneUrls } from './network.js';
 
 const EXIT_USAGE = 2;
@@ -49,7 +50,8 @@ async function main(): Promise<void> {
   }
 
   const app = await buildApp(config, {
-    logger: { level: config.logLevel, transport: undefined },
+    // JSON lines (pino) for journald, files and pipes; readable lines for a person at a terminal.
+    logger: { level: config.logLevel, ...(process.stdout.isTTY ? { stream: readableLogDestination(process.stdout) } : {}) },
     requestLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
   });
   // First scans of large libraries take minutes: show count, files/s and ETA on stderr.
