@@ -10,6 +10,7 @@
  * changes settle (every 30 s during a long scan), at the end of each scan, and on close.
  */
 import { EventEmitter } from 'node:events';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScanStatus } from '@musicsharer/shared';
 import type { FastifyBaseLogger } from 'fastify';
@@ -48,6 +49,8 @@ const PROGRESS_INTERVAL_MS = 250;
 const CHANGED_DURING_SCAN_MS = 3000;
 const SAVE_DELAY_MS = 1500;
 const SAVE_DELAY_SCANNING_MS = 30_000;
+/** While the media folder itself is gone (a disk unplugged, a share unmounted): how often to look for it. */
+const ROOT_POLL_MS = 2000;
 
 export class LibraryService extends EventEmitter<LibraryEvents> {
   readonly catalog = new Catalog();
@@ -65,6 +68,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
   /** Every folder listed so far (relative real paths). */
   #folders = new Set<string>();
   #rescanTimer: NodeJS.Timeout | undefined;
+  #rootPoll: NodeJS.Timeout | undefined;
   #saveTimer: NodeJS.Timeout | undefined;
   #saving: Promise<void> | undefined;
   #savedVersion = -1;
@@ -108,7 +112,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
       this.#watcher = new FolderWatcher(this.root, {
         debounceMs: this.#options.debounceMs,
         onChange: (dirs) => {
-          this.update(dirs).catch((error: unknown) => this.#log.error({ err: error }, 'library update failed'));
+          this.update(dirs).catch((error: unknown) => this.#failed(error, 'library update failed'));
         },
         onError: (relDir, error) => this.#log.warn({ folder: relDir, reason: error.message }, 'cannot watch folder; the periodic check covers it'),
       });
@@ -116,7 +120,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
     const interval = this.#options.rescanIntervalMs ?? DEFAULT_RESCAN_INTERVAL_MS;
     if (interval > 0) {
       this.#rescanTimer = setInterval(() => {
-        if (!this.#pendingScan) this.scan().catch((error: unknown) => this.#log.error({ err: error }, 'periodic library check failed'));
+        if (!this.#pendingScan) this.scan().catch((error: unknown) => this.#failed(error, 'periodic library check failed'));
       }, interval);
       this.#rescanTimer.unref();
     }
@@ -160,6 +164,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
     this.#closed = true;
     this.#abort.abort();
     clearInterval(this.#rescanTimer);
+    clearInterval(this.#rootPoll);
     clearTimeout(this.#saveTimer);
     this.#watcher?.close();
     await this.#queue;
@@ -231,6 +236,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
     } catch (error) {
       this.#status = { ...this.#status, scanning: false };
       this.#emitProgress(true);
+      this.#watchForRoot(error);
       throw error;
     }
     // Folders that were not listed this time are gone.
@@ -248,6 +254,15 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
   }
 
   async #updateOnce(dirs: Set<string>): Promise<ScanResult> {
+    try {
+      return await this.#updateFolders(dirs);
+    } catch (error) {
+      this.#watchForRoot(error);
+      throw error;
+    }
+  }
+
+  async #updateFolders(dirs: Set<string>): Promise<ScanResult> {
     const result = await updateFolders(this.root, this.catalog, dirs, {
       ...this.#scanOptions(),
       knownFolders: this.#folders,
@@ -263,6 +278,45 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
     }
     this.#afterChange(true);
     return result;
+  }
+
+  /**
+   * The media folder itself is gone (a disk unplugged, a share unmounted, the folder deleted):
+   * the library is kept as it is (the index is not thrown away over an unplugged disk), its
+   * watches are dead, and nothing would tell us when it is back. So look for it every few
+   * seconds, and rescan it when it is.
+   */
+  #watchForRoot(error: unknown): void {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if ((code !== 'ENOENT' && code !== 'ENOTDIR') || this.#rootPoll !== undefined || this.#closed) return;
+    // Asynchronous checks: a hung network mount must not stall the event loop.
+    const rootExists = () => access(this.root).then(() => true, () => false);
+    let looking = false;
+    this.#rootPoll = setInterval(() => {
+      if (looking) return;
+      looking = true;
+      void rootExists().then((back) => {
+        looking = false;
+        if (!back || this.#closed || this.#rootPoll === undefined) return;
+        clearInterval(this.#rootPoll);
+        this.#rootPoll = undefined;
+        this.#log.info({ folder: this.root }, 'the media folder is back: rescanning');
+        this.scan().catch((scanError: unknown) => this.#failed(scanError, 'library scan failed'));
+      });
+    }, ROOT_POLL_MS);
+    this.#rootPoll.unref();
+    void rootExists().then((exists) => {
+      if (exists) return; // already back (replaced at once): the first poll rescans it
+      this.#watcher?.removeTree('');
+      this.#log.warn({ folder: this.root }, 'the media folder is gone; the library is kept and will be rescanned when it is back');
+    });
+  }
+
+  /** Background work failed: an error, unless it is the media folder being away (reported once, above). */
+  #failed(error: unknown, what: string): void {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') this.#log.debug({ reason: (error as Error).message }, what);
+    else this.#log.error({ err: error }, what);
   }
 
   #folderListed(listing: FolderListing): void {

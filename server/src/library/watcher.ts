@@ -13,7 +13,7 @@
  * (ENOSPC) are covered by the periodic rescan.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export interface FolderWatcherOptions {
   /** Quiet time after the last event before the changes are handed over. */
@@ -58,9 +58,18 @@ export class FolderWatcher {
   /** Starts watching a folder (relative to the root); a no-op when it is already watched. */
   add(relDir: string): void {
     if (this.#closed || this.#watchers.has(relDir)) return;
+    const path = relDir === '' ? this.#root : join(this.#root, relDir);
+    const ownName = basename(path);
     let watcher: FSWatcher;
     try {
-      watcher = watch(relDir === '' ? this.#root : join(this.#root, relDir), { persistent: false }, () => this.#touch(relDir));
+      watcher = watch(path, { persistent: false }, (event, name) => {
+        // The folder itself was deleted or moved away: inotify reports it under the folder's
+        // own name, then the watch is dead, and a new folder made at the same path would go
+        // unseen. Drop it; listing the folder (the library does, on this event) watches
+        // whatever is there now. (A child of the same name renamed costs one re-watch.)
+        if (event === 'rename' && name === ownName && this.#watchers.get(relDir) === watcher) this.remove(relDir);
+        this.#touch(relDir);
+      });
     } catch (error) {
       this.#reportError(relDir, error as NodeJS.ErrnoException);
       return;

@@ -143,6 +143,31 @@ describe('LibraryService', () => {
     assert.deepEqual([...titles(restarted)].sort(), [...titles(service)].sort());
   });
 
+  test('a folder deleted and made again, and the media folder itself (a disk remounted), stay watched', async () => {
+    const { service, lines } = open({ watch: true, debounceMs: 100 });
+    await service.start();
+
+    // An album folder replaced by a new one of the same name: the new one is watched.
+    await rm(join(lib.root, 'Band/Record'), { recursive: true });
+    await lib.put('Band/Record/1.mp3', mp3({ title: 'Reissue 1', artist: 'Band', album: 'Record' }));
+    await waitFor('the new folder listed', () => titles(service).has('Reissue 1') && !titles(service).has('Song 2'));
+    await lib.put('Band/Record/2.mp3', mp3({ title: 'Reissue 2', artist: 'Band', album: 'Record' }));
+    await waitFor('a file added to the new folder', () => titles(service).has('Reissue 2'));
+
+    // The media folder itself goes away (unplugged, deleted): the library is kept meanwhile.
+    await rm(lib.root, { recursive: true });
+    await waitFor('the loss noticed', () => lines.some((line) => String(line.msg).includes('the media folder is gone')));
+    assert.ok(titles(service).has('Reissue 1'), 'the library is kept while the folder is away');
+    // It comes back, with other music: rescanned, and watched again.
+    await lib.put('Back/Again/1.mp3', mp3({ title: 'Back Again', artist: 'Back', album: 'Again' }));
+    await waitFor('the media folder back', () => titles(service).has('Back Again') && !titles(service).has('Reissue 1'), 8000);
+    await lib.put('Back/Again/2.mp3', mp3({ title: 'Still Watched', artist: 'Back', album: 'Again' }));
+    await waitFor('a file added after it came back', () => titles(service).has('Still Watched'));
+    // An absent folder is a warning (once), not a stream of errors.
+    assert.deepEqual(lines.filter((line) => Number(line.level) >= 50).map((line) => line.msg), []);
+    assert.equal(lines.filter((line) => String(line.msg).includes('the media folder is gone')).length, 1);
+  });
+
   test('without events, the periodic check finds changes', async () => {
     const { service } = open({ watch: false, rescanIntervalMs: 200 });
     await service.start();
