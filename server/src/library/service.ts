@@ -301,6 +301,8 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
         clearInterval(this.#rootPoll);
         this.#rootPoll = undefined;
         this.#log.info({ folder: this.root }, 'the media folder is back: rescanning');
+        // Every watch made before may be on a folder that no longer exists: start afresh.
+        this.#watcher?.removeTree('');
         this.scan().catch((scanError: unknown) => this.#failed(scanError, 'library scan failed'));
       });
     }, ROOT_POLL_MS);
