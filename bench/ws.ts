@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
+import { DEVICES_MIN_INTERVAL_MS } from '../server/src/now-playing/hub.js';
 import { bundleForNode } from './bundle.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -35,7 +36,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 2.5);
 const WARMUP_MS = 300;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const FANOUT_CLIENTS = 1000;
-const UPDATES = 200;
+const UPDATES = 100;
 const IDLE_CONNECTIONS = 1000;
 const ONLY = process.env.BENCH_ONLY;
 const runs = (part: 'echo' | 'memory' | 'fanout') => ONLY === undefined || ONLY === part;
@@ -194,7 +195,9 @@ async function fanout(request: Extract<Request, { cmd: 'fanout' }>): Promise<num
     sender!.send(JSON.stringify({ type: 'nowPlaying', trackId: 'bench', positionSec: position, paused: false }));
     await all;
     latencies.push(performance.now() - start);
-    await sleep(5);
+    // Each update at rest: the hub sends `devices` broadcasts at most once per
+    // DEVICES_MIN_INTERVAL_MS, and an update inside that window waits for it (by design).
+    await sleep(DEVICES_MIN_INTERVAL_MS + 5);
   }
   for (const listener of listeners) listener.destroy();
   await closeClients([sender!]);

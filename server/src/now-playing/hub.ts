@@ -4,7 +4,9 @@
  * Built for many devices: each device keeps its own JSON, so an update re-serialises one device
  * and joins the cached strings (linear, not quadratic); the `devices` message is built once and
  * its frame bytes are written as-is to every socket. Updates that arrive in the same turn of the
- * event loop share one broadcast, so a chatty client cannot multiply the fan-out.
+ * event loop share one broadcast, and `devices` broadcasts are at least DEVICES_MIN_INTERVAL_MS
+ * apart (updates in between are merged into the next one): a broadcast is a list of n devices
+ * written to n sockets, so however often devices report, its cost stays bounded.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -54,10 +56,14 @@ export function cleanDeviceName(name: string): string {
   return codePoints.length > MAX_DEVICE_NAME ? codePoints.slice(0, MAX_DEVICE_NAME).join('').trimEnd() : trimmed;
 }
 
+/** An update after a quiet spell goes out at once; a burst (a scrubbed slider) at this pace. */
+export const DEVICES_MIN_INTERVAL_MS = 100;
+
 export class NowPlayingHub {
   readonly #clients = new Set<Client>();
   readonly #devices = new Map<string, DeviceEntry>();
-  #flush: NodeJS.Immediate | undefined;
+  #flush: { cancel(): void } | undefined;
+  #lastDevicesAt = -Infinity;
 
   constructor(private readonly library: TrackLookup) {}
 
@@ -93,7 +99,7 @@ export class NowPlayingHub {
 
   /** Stops a pending broadcast (the app is closing). */
   dispose(): void {
-    if (this.#flush !== undefined) clearImmediate(this.#flush);
+    this.#flush?.cancel();
     this.#flush = undefined;
   }
 
@@ -115,12 +121,25 @@ export class NowPlayingHub {
     return '[' + json + ']';
   }
 
-  /** One `devices` broadcast for all changes made in this turn of the event loop. */
+  /**
+   * One `devices` broadcast for all changes made in this turn of the event loop, or, within
+   * DEVICES_MIN_INTERVAL_MS of the last one, for all changes made until then.
+   */
   #scheduleDevices(): void {
-    this.#flush ??= setImmediate(() => {
+    if (this.#flush !== undefined) return;
+    const send = () => {
       this.#flush = undefined;
+      this.#lastDevicesAt = performance.now();
       this.#sendToAll(encodeTextFrame('{"type":"devices","devices":' + this.#devicesJson() + '}'));
-    });
+    };
+    const wait = this.#lastDevicesAt + DEVICES_MIN_INTERVAL_MS - performance.now();
+    if (wait > 0) {
+      const timer = setTimeout(send, wait);
+      this.#flush = { cancel: () => clearTimeout(timer) };
+    } else {
+      const immediate = setImmediate(send);
+      this.#flush = { cancel: () => clearImmediate(immediate) };
+    }
   }
 
   #onMessage(client: Client, data: string | Buffer, isBinary: boolean): void {

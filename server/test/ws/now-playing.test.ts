@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Device, ServerMessage } from '@musicsharer/shared';
 import { MAX_DEVICE_NAME } from '@musicsharer/shared';
 import WebSocket from 'ws';
-import { NowPlayingHub, cleanDeviceName } from '../../src/now-playing/hub.js';
+import { DEVICES_MIN_INTERVAL_MS, NowPlayingHub, cleanDeviceName } from '../../src/now-playing/hub.js';
 import type { WebSocketConnection } from '../../src/ws/connection.js';
 import { Opcode } from '../../src/ws/constants.js';
 import { RawClient, clientFrame, fakeLibrary, startServer, type TestServer } from './helpers.js';
@@ -237,7 +237,9 @@ describe('now-playing protocol', () => {
   });
 
   test('a device that stops answering pings is dropped and disappears', async () => {
-    const own = await startServer({ limits: { heartbeatIntervalMs: 20 } });
+    // Long enough for the phone to be listed before it is dropped: a device that comes and goes
+    // within one DEVICES_MIN_INTERVAL_MS shows in no broadcast at all.
+    const own = await startServer({ limits: { heartbeatIntervalMs: DEVICES_MIN_INTERVAL_MS + 50 } });
     try {
       const watcher = await Client.connect(own.url); // ws answers pings by itself
       await watcher.hello('Watcher');
@@ -292,7 +294,8 @@ describe('hub fan-out', () => {
     for (const connection of connections) connection.frames = [];
 
     connections[0]!.emit('message', JSON.stringify({ type: 'nowPlaying', trackId: 't1', positionSec: 3, paused: false }), false);
-    await new Promise((resolve) => setImmediate(resolve));
+    // Right after the hello's broadcast: this one waits out DEVICES_MIN_INTERVAL_MS.
+    await new Promise((resolve) => setTimeout(resolve, DEVICES_MIN_INTERVAL_MS + 20));
     const frame = connections[0]!.frames[0]!;
     for (const connection of connections) {
       assert.equal(connection.frames.length, 1);
@@ -318,6 +321,31 @@ describe('hub fan-out', () => {
     const devices = (JSON.parse(json) as { devices: Device[] }).devices;
     assert.equal(devices.length, 10);
     assert.equal(devices[0]!.positionSec, 99);
+    hub.dispose();
+  });
+
+  test('a burst of updates goes out at most once per DEVICES_MIN_INTERVAL_MS, the last state included', async () => {
+    const hub = new NowPlayingHub(fakeLibrary);
+    const sender = new FakeConnection();
+    const watcher = new FakeConnection();
+    for (const connection of [sender, watcher]) hub.join(connection as unknown as WebSocketConnection, log);
+    sender.emit('message', JSON.stringify({ type: 'hello', name: 'Scrubber' }), false);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(watcher.frames.length, 1, 'the first change after a quiet spell goes out at once');
+    // A slider scrubbed: an update every 5 ms for ~250 ms, each in its own turn of the loop.
+    const started = performance.now();
+    for (let position = 1; position <= 50; position++) {
+      sender.emit('message', JSON.stringify({ type: 'nowPlaying', trackId: 't1', positionSec: position, paused: false }), false);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const elapsed = performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, DEVICES_MIN_INTERVAL_MS * 1.5));
+    const broadcasts = watcher.frames.length - 1;
+    assert.ok(broadcasts >= 1, 'the burst is broadcast');
+    assert.ok(broadcasts <= Math.ceil(elapsed / DEVICES_MIN_INTERVAL_MS) + 1, `${broadcasts} broadcasts in ${elapsed.toFixed(0)} ms`);
+    const lastFrame = watcher.frames.at(-1)!;
+    const last = JSON.parse(lastFrame.subarray(lastFrame[1] === 126 ? 4 : 2).toString()) as { devices: Device[] };
+    assert.equal(last.devices[0]!.positionSec, 50);
     hub.dispose();
   });
 });
