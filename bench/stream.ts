@@ -44,11 +44,11 @@ async function serve(kind: string, root: string, port: number): Promise<void> {
   // The server options of the running app (server/src/app.ts, main.ts): a logger at info
   // level that logs no line per successful request, here writing to /dev/null. (Measured: the
   // same figures as with no logger at all.)
-  const { QuietRequestLog } = await import('../server/src/request-log.js');
+  const { requestLogOptions } = await import('../server/src/request-log.js');
   const { createWriteStream } = await import('node:fs');
   const app = Fastify({
     logger: { level: 'info', stream: createWriteStream('/dev/null') },
-    logController: new QuietRequestLog(),
+    ...requestLogOptions(false),
     trustProxy: false,
     keepAliveTimeout: 65_000,
   });

@@ -14,7 +14,7 @@ import libraryPlugin from './plugins/library.js';
 import nowPlayingPlugin from './plugins/now-playing.js';
 import streamPlugin from './plugins/stream.js';
 import websocketPlugin from './plugins/websocket.js';
-import { QuietRequestLog } from './request-log.js';
+import { requestLogOptions } from './request-log.js';
 import libraryRoutes from './routes/library.js';
 
 /** `dataDir` absent: the library uses a temporary folder removed on close (tests). */
@@ -32,7 +32,7 @@ const PLACEHOLDER_PAGE = `<!doctype html><meta charset="utf-8"><meta name="viewp
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    logController: options.requestLogging ? undefined : new QuietRequestLog(),
+    ...requestLogOptions(options.requestLogging ?? false),
     // Phones on the LAN reach us by IP; nothing here sits behind a proxy.
     trustProxy: false,
     // Streams of an hour-long file take a while on a slow network: no request timeout, but

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { requestLogOptions } from '../src/request-log.js';
 import { listenOnLoopback } from './fixtures/app.js';
 import { createFixtureLibrary, type FixtureLibrary } from './fixtures/library.js';
 
@@ -57,7 +58,55 @@ for (const requestLogging of [false, true]) {
         // The failed validation is still reported, with its request id.
         const validation = sink.lines.find((l) => (l.err as { statusCode?: number } | undefined)?.statusCode === 400);
         assert.ok(validation, `no log line for the 400: ${JSON.stringify(sink.lines)}`);
+        // request.log is made on first use (request-log.ts): it still is the request's child.
+        assert.match(String(validation.reqId), /^req-/);
       }
     });
   });
 }
+
+describe('request.log made on first use', () => {
+  /** A parent logger that counts the children made of it and records what they log. */
+  function countingParent() {
+    const made: Record<string, unknown>[] = [];
+    const lines: unknown[][] = [];
+    const parent = {
+      level: 'info',
+      child(bindings: Record<string, unknown>) {
+        made.push(bindings);
+        const log = (...args: unknown[]) => lines.push([bindings, ...args]);
+        return { ...parent, level: 'info', info: log, warn: log, error: log, debug: log, fatal: log, trace: log, silent: log };
+      },
+      info() {}, warn() {}, error() {}, debug() {}, fatal() {}, trace() {}, silent() {},
+    };
+    return { parent, made, lines };
+  }
+  const factory = requestLogOptions(false).childLoggerFactory!;
+  const make = (parent: unknown) =>
+    factory.call({} as never, parent as FastifyBaseLogger, { reqId: 'req-7' }, {}, {} as never);
+
+  test('makes no child until something is logged, then exactly one, with the bindings', () => {
+    const { parent, made, lines } = countingParent();
+    const log = make(parent);
+    assert.equal(log.level, 'info');
+    assert.equal(made.length, 0);
+    log.warn({ path: '/a' }, 'first');
+    log.info('second %s', 'call');
+    assert.deepEqual(made, [{ reqId: 'req-7' }]);
+    assert.deepEqual(lines, [
+      [{ reqId: 'req-7' }, { path: '/a' }, 'first'],
+      [{ reqId: 'req-7' }, 'second %s', 'call'],
+    ]);
+  });
+
+  test('child() and a level change go to the real child', () => {
+    const { parent, made } = countingParent();
+    const log = make(parent);
+    log.child({ part: 1 });
+    // The request's child first, then the child of that child (the fake makes both alike).
+    assert.deepEqual(made, [{ reqId: 'req-7' }, { part: 1 }]);
+    log.level = 'debug';
+    assert.equal(log.level, 'debug');
+    assert.equal(parent.level, 'info');
+  });
+});

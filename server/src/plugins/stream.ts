@@ -29,7 +29,7 @@ import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyReques
 import { fileEntityTag } from '../http/etag.js';
 import { multipartByteranges } from '../http/multipart.js';
 import { evaluatePreconditions, formatHttpDate } from '../http/preconditions.js';
-import { contentRange, parseRange, rangeLength, unsatisfiedRange, type ByteRange } from '../http/range.js';
+import { contentRange, parseRange, rangeLength, unsatisfiedRange, type ByteRange, type RangeResult } from '../http/range.js';
 
 /** The file-system calls the plugin makes, injectable so tests can count or fail them. */
 export interface StreamFs {
@@ -138,6 +138,21 @@ class FileEntry {
   }
 
   #lastRange: { start: number; end: number; fields: string[] } | undefined;
+  #lastRangeHeader: string | undefined;
+  #lastRanges: Readonly<RangeResult> = 'ignore';
+
+  /**
+   * The `Range` field parsed against this version's size (never mutate the answer). The last
+   * field value's answer is kept: a parse is a handful of strings and objects, and every iOS
+   * track start sends the same `bytes=0-1`.
+   */
+  ranges(header: string, maxRanges: number | undefined): Readonly<RangeResult> {
+    if (header !== this.#lastRangeHeader) {
+      this.#lastRanges = parseRange(header, this.size, { maxRanges });
+      this.#lastRangeHeader = header;
+    }
+    return this.#lastRanges;
+  }
 
   /**
    * Every header field of a single-range 206 (never mutate the array). The last one is kept:
@@ -579,7 +594,7 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
       return undefined;
     }
 
-    const ranges = outcome === 'range' && range !== undefined ? parseRange(range, entry.size, { maxRanges }) : 'ignore';
+    const ranges = outcome === 'range' && range !== undefined ? entry.ranges(range, maxRanges) : 'ignore';
     if (ranges === 'unsatisfiable') {
       // §15.5.17: 416 with the current length in Content-Range.
       fail(reply, 416, 'Range Not Satisfiable', 'no requested range overlaps the track', {
@@ -591,7 +606,7 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
 
     let status: 200 | 206;
     let fields: string[];
-    let segments: Segment[];
+    let segments: readonly Segment[];
     if (ranges === 'ignore') {
       status = 200;
       fields = [...entry.common, 'Content-Type', entry.mimeType, 'Content-Length', String(entry.size)];
@@ -606,8 +621,7 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
       const body = multipartByteranges(ranges, entry.size, entry.mimeType, randomBytes(12).toString('hex'));
       status = 206;
       fields = [...entry.common, 'Content-Type', body.contentType, 'Content-Length', String(body.length)];
-      segments = body.parts.flatMap((part) => [part.head, part.range]);
-      segments.push(body.tail);
+      segments = [...body.parts.flatMap((part) => [part.head, part.range]), body.tail];
     }
 
     reply.hijack();
@@ -649,7 +663,7 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
     return sendBody(request, reply, entry, status, fields, [only]);
   }
 
-  async function sendBody(request: FastifyRequest, reply: FastifyReply, entry: FileEntry, status: 200 | 206, fields: string[], segments: Segment[]): Promise<FastifyReply> {
+  async function sendBody(request: FastifyRequest, reply: FastifyReply, entry: FileEntry, status: 200 | 206, fields: string[], segments: readonly Segment[]): Promise<FastifyReply> {
     const res = reply.raw;
     let fd: number;
     try {
