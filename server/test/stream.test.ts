@@ -9,9 +9,10 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { audioMimeType } from '../src/http/content-type.ts';
-import streamPlugin from '../src/plugins/stream.ts';
+import streamPlugin, { DEFAULT_STAT_FRESH_MS } from '../src/plugins/stream.ts';
 import { cbrStream, flacFile, id3v2Tag, m4aFile, wavFile } from '../src/synth/index.ts';
 
 // --- Fixtures ------------------------------------------------------------------------------
@@ -532,6 +533,9 @@ describe('headers set by hooks', () => {
   });
 });
 
+/** A change is seen once the last lstat of the file is `DEFAULT_STAT_FRESH_MS` old. */
+const statGoesStale = () => sleep(DEFAULT_STAT_FRESH_MS + 5);
+
 describe('a file that changes', () => {
   test('rewritten in place: new ETag, new bytes; the old validators no longer match', async () => {
     const first = await get('changing', { range: 'bytes=0-1' }); // opens and caches the file
@@ -539,6 +543,7 @@ describe('a file that changes', () => {
     const next = noisyMp3(5, 128, 42);
     assert.equal(next.length, files.changing.data.length, 'same size: only the mtime tells');
     writeFileSync(paths.changing!, next);
+    await statGoesStale();
     const second = await get('changing');
     assert.notEqual(second.headers.get('etag'), oldTag);
     assert.ok(second.body.equals(next));
@@ -557,6 +562,7 @@ describe('a file that changes', () => {
     writeFileSync(temporary, next);
     utimesSync(temporary, ONE_DAY_AGO, ONE_DAY_AGO); // even with the same mtime: a new inode
     renameSync(temporary, paths.replaced!);
+    await statGoesStale();
     const second = await get('replaced', { range: 'bytes=0-99' });
     assert.notEqual(second.headers.get('etag'), first.headers.get('etag'));
     assert.equal(second.headers.get('content-range'), `bytes 0-99/${next.length}`);
@@ -566,6 +572,7 @@ describe('a file that changes', () => {
   test('appended to: new size, new ETag', async () => {
     const first = await get('growing', { range: 'bytes=0-1' });
     appendFileSync(paths.growing!, Buffer.from('more bytes'));
+    await statGoesStale();
     const size = statSync(paths.growing!).size;
     const second = await get('growing', { range: 'bytes=-10' });
     assert.notEqual(second.headers.get('etag'), first.headers.get('etag'));
@@ -576,8 +583,61 @@ describe('a file that changes', () => {
   test('deleted: 404', async () => {
     assert.equal((await get('doomed', { range: 'bytes=0-1' })).status, 206);
     rmSync(paths.doomed!);
+    await statGoesStale();
     assert.equal((await get('doomed', { range: 'bytes=0-1' })).status, 404);
     assert.equal((await get('doomed', {}, 'HEAD')).status, 404);
+  });
+});
+
+describe('a change inside the freshness window (statFreshMs)', () => {
+  // A window long enough that the test runs inside it, and fds closed after every answer, so
+  // the next body must open the path again and meets the replacement.
+  let windowed: FastifyInstance;
+  let windowedOrigin: string;
+  const original = noisyMp3(5, 128, 50);
+  const replacement = noisyMp3(5, 128, 51);
+  const path = join(root, 'windowed.mp3');
+
+  before(async () => {
+    writeFileSync(path, original);
+    windowed = Fastify();
+    await windowed.register(streamPlugin, {
+      root,
+      resolve: (id) => (id === 'windowed' ? { path, mimeType: 'audio/mpeg' } : undefined),
+      statFreshMs: 60_000,
+      idleCloseMs: 0,
+    });
+    await windowed.listen({ port: 0, host: '127.0.0.1' });
+    const address = windowed.server.address();
+    assert.ok(address && typeof address === 'object');
+    windowedOrigin = `http://127.0.0.1:${address.port}`;
+  });
+  after(() => windowed.close());
+
+  const fetchRange = async (range: string) => {
+    const response = await fetch(`${windowedOrigin}/stream/windowed`, { headers: { range } });
+    return { status: response.status, etag: response.headers.get('etag'), body: Buffer.from(await response.arrayBuffer()) };
+  };
+
+  test('the version already served stays whole (its tag, its bytes); a body that meets the replacement serves the replacement', async () => {
+    const probe = await fetchRange('bytes=0-1');
+    assert.deepEqual(probe.body, original.subarray(0, 2));
+    const temporary = join(root, 'windowed.tmp');
+    writeFileSync(temporary, replacement);
+    renameSync(temporary, path);
+
+    // Inside the window, from memory: the old version, consistent with its old tag.
+    const again = await fetchRange('bytes=0-1');
+    assert.equal(again.status, 206);
+    assert.equal(again.etag, probe.etag);
+    assert.deepEqual(again.body, original.subarray(0, 2));
+
+    // Past the cached first bytes the path is opened again and holds another inode: looked up
+    // afresh and answered from the new file with its new tag, never old tag + new bytes.
+    const far = await fetchRange('bytes=70000-70099');
+    assert.equal(far.status, 206);
+    assert.notEqual(far.etag, probe.etag);
+    assert.deepEqual(far.body, replacement.subarray(70_000, 70_100));
   });
 });
 

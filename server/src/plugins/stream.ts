@@ -6,12 +6,12 @@
  * Performance notes. iOS opens every track with `Range: bytes=0-1`, then seeks with more range
  * requests, so per-request cost matters more than raw throughput:
  * - open files are kept in a small table (path -> fd, stat, validators, header values, the
- *   first 64 KiB) and reused while an `lstat` of the path, done on every request, shows the
- *   same file unchanged (same device, inode, size, mtime, ctime). A changed or replaced file
- *   gets a new entry with a new ETag at once; the old fd is closed when its last stream ends;
- *   idle fds close after `idleCloseMs`. A warm `bytes=0-1` thus costs one lstat and no
- *   thread-pool round trip at all, and is answered within the handler call: no promise, no
- *   await (together ~15% of a probe's cost when they were there);
+ *   first 64 KiB) and reused while an `lstat` of the path shows the same file unchanged (same
+ *   device, inode, size, mtime, ctime); the lstat is repeated once it is 20 ms old. A changed
+ *   or replaced file gets a new entry with a new ETag within those 20 ms; the old fd is closed
+ *   when its last stream ends; idle fds close after `idleCloseMs`. A warm `bytes=0-1` thus
+ *   costs at most one lstat and no thread-pool round trip at all, and is answered within the
+ *   handler call: no promise, no await (together ~15% of a probe's cost when they were there);
  * - the reply is written with `reply.hijack()` + `res.writeHead()`: Fastify's reply pipeline
  *   (serialization, onSend hooks) has nothing to do for bytes, and bypassing it is also what
  *   guarantees no compression hook can touch the audio. Headers other hooks set with
@@ -58,6 +58,11 @@ export interface StreamPluginOptions {
   maxOpenFiles?: number;
   /** Range-specs allowed in one Range header before it is ignored (§14.2). Default 32. */
   maxRanges?: number;
+  /**
+   * A file whose last lstat is younger than this is taken as unchanged without another one.
+   * Default `DEFAULT_STAT_FRESH_MS`; 0 stats on every request.
+   */
+  statFreshMs?: number;
 }
 
 const promisified = <T>(call: (cb: (error: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> =>
@@ -95,6 +100,16 @@ const HEAD_BYTES = 64 * 1024;
 /** How long after an lstat a file counts as warm (see `OpenFiles.lookup`). */
 const WARM_MS = 1000;
 
+/**
+ * How long an lstat stays fresh. Under load (many devices starting tracks at once, or a player's
+ * burst of range requests) the per-request lstat was ~3.5 µs of a ~27 µs probe: 13% of the hot
+ * path. A change to a file is still seen within 20 ms, which nothing a person does can notice
+ * (nginx's open_file_cache, when enabled, trusts its stat for 60 s). Meanwhile the version
+ * already open is served whole: its validators with its own bytes (the cached head, the fd of
+ * its inode), so a response never pairs an old ETag with a replacement file's bytes.
+ */
+export const DEFAULT_STAT_FRESH_MS = 20;
+
 // --- The open-file table ------------------------------------------------------------------
 
 /** One version of one file: its validators, header values and (once a body was read) its fd. */
@@ -112,9 +127,10 @@ class FileEntry {
   headBytes: Buffer | undefined;
   /** Bodies being read from `fd`. */
   refs = 0;
+  /** `performance.now()` of the last request or body that used it. */
   lastUsed = 0;
-  /** When an lstat last showed this version current. */
-  checkedAt = 0;
+  /** When an lstat last showed this version current (`performance.now()`: monotonic). */
+  checkedAt = -Infinity;
   /** No longer in the table: close `fd` once `refs` drops to 0. */
   retired = false;
 
@@ -183,6 +199,9 @@ class FileEntry {
 
 class NotServable extends Error {}
 
+/** The path holds another file than the one its entry was made for: look it up again. */
+class FileReplaced extends Error {}
+
 class OpenFiles {
   readonly #entries = new Map<string, FileEntry>();
   readonly #timer: NodeJS.Timeout | undefined;
@@ -193,6 +212,7 @@ class OpenFiles {
     private readonly rootPrefix: string,
     private readonly idleCloseMs: number,
     private readonly maxOpenFiles: number,
+    private readonly statFreshMs: number,
     private readonly log: FastifyBaseLogger,
   ) {
     if (idleCloseMs > 0) {
@@ -207,7 +227,7 @@ class OpenFiles {
    */
   async lookup(path: string, mimeType: string): Promise<FileEntry | undefined> {
     const cached = this.#entries.get(path);
-    const now = Date.now();
+    const checkedAt = performance.now();
     let stats: Stats | undefined;
     try {
       // A file stat'ed within the last second has its inode in the kernel's cache: an lstat of
@@ -215,7 +235,7 @@ class OpenFiles {
       // a round trip through the thread pool (which costs two context switches and, on a
       // small machine, most of the time of a `bytes=0-1` request). A cold file goes through the
       // thread pool, so a slow disk or network mount never stalls the event loop.
-      stats = cached && now - cached.checkedAt < WARM_MS ? this.fs.lstatSync(path) : await this.fs.lstat(path);
+      stats = cached && checkedAt - cached.checkedAt < WARM_MS ? this.fs.lstatSync(path) : await this.fs.lstat(path);
     } catch (error) {
       if (isMissing(error)) stats = undefined;
       else throw error;
@@ -240,28 +260,34 @@ class OpenFiles {
         if (this.#entries.size > this.maxOpenFiles) this.#evictOne();
       }
     }
-    entry.lastUsed = entry.checkedAt = now;
+    entry.checkedAt = checkedAt;
+    entry.lastUsed = performance.now();
     return entry;
   }
 
   /**
-   * The hot path, with no promise and no await: the entry of a warm file (stat'ed within
-   * `WARM_MS`) that a synchronous lstat shows unchanged. Anything else (cold, changed, gone, an
-   * error) gives undefined, and the caller takes `lookup`, which handles every case.
+   * The hot path, with no promise and no await: the entry of a file stat'ed within
+   * `statFreshMs` as it is, or of a warm file (stat'ed within `WARM_MS`) that a synchronous
+   * lstat shows unchanged. Anything else (cold, changed, gone, an error) gives undefined, and
+   * the caller takes `lookup`, which handles every case.
    */
   currentIfWarm(path: string, mimeType: string): FileEntry | undefined {
     const entry = this.#entries.get(path);
-    if (entry === undefined) return undefined;
-    const now = Date.now();
-    if (now - entry.checkedAt >= WARM_MS) return undefined;
-    let stats: Stats | undefined;
-    try {
-      stats = this.fs.lstatSync(path);
-    } catch {
-      return undefined;
+    if (entry === undefined || entry.mimeType !== mimeType) return undefined;
+    const now = performance.now();
+    const age = now - entry.checkedAt;
+    if (age >= WARM_MS) return undefined;
+    if (age >= this.statFreshMs) {
+      let stats: Stats | undefined;
+      try {
+        stats = this.fs.lstatSync(path);
+      } catch {
+        return undefined;
+      }
+      if (stats === undefined || !stats.isFile() || !entry.matches(stats, mimeType)) return undefined;
+      entry.checkedAt = now;
     }
-    if (stats === undefined || !stats.isFile() || !entry.matches(stats, mimeType)) return undefined;
-    entry.lastUsed = entry.checkedAt = now;
+    entry.lastUsed = now;
     return entry;
   }
 
@@ -305,7 +331,7 @@ class OpenFiles {
 
   release(entry: FileEntry): void {
     entry.refs--;
-    entry.lastUsed = Date.now();
+    entry.lastUsed = performance.now();
     if (entry.refs === 0 && (entry.retired || this.idleCloseMs === 0)) this.#closeFd(entry);
   }
 
@@ -321,7 +347,7 @@ class OpenFiles {
       // must really sit inside the root: O_NOFOLLOW only guards the last path component, so a
       // parent folder replaced by a link is caught here, from the kernel's own view of the fd.
       const [stats, realPath] = await Promise.all([this.fs.fstat(fd), this.fs.fdPath(fd, entry.path)]);
-      if (stats.ino !== entry.stats.ino || stats.dev !== entry.stats.dev) throw new NotServable('file replaced while opening');
+      if (stats.ino !== entry.stats.ino || stats.dev !== entry.stats.dev) throw new FileReplaced('file replaced while opening');
       if (realPath !== undefined && !realPath.startsWith(this.rootPrefix)) throw new NotServable('file outside the media folder');
       return fd;
     } catch (error) {
@@ -355,7 +381,7 @@ class OpenFiles {
   }
 
   #sweep(): void {
-    const cutoff = Date.now() - this.idleCloseMs;
+    const cutoff = performance.now() - this.idleCloseMs;
     for (const entry of [...this.#entries.values()]) {
       if (entry.refs === 0 && entry.lastUsed < cutoff) this.#retire(entry);
     }
@@ -511,7 +537,9 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
   const fsOps = options.fs ?? nodeStreamFs;
   // `/media` -> `/media/`: a path is inside the root if it starts with this.
   const rootPrefix = options.root.endsWith(sep) ? options.root : options.root + sep;
-  const files = new OpenFiles(fsOps, rootPrefix, options.idleCloseMs ?? 5000, options.maxOpenFiles ?? 64, app.log);
+  const files = new OpenFiles(
+    fsOps, rootPrefix, options.idleCloseMs ?? 5000, options.maxOpenFiles ?? 64, options.statFreshMs ?? DEFAULT_STAT_FRESH_MS, app.log,
+  );
   const maxRanges = options.maxRanges;
   app.addHook('onClose', () => files.close());
 
@@ -547,7 +575,8 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
     return undefined;
   }
 
-  async function lookupThenRespond(request: FastifyRequest<{ Params: IdParams }>, reply: FastifyReply, target: { path: string; mimeType: string }): Promise<FastifyReply> {
+  /** `retried`: the first answer found the file replaced (see `openFailed`). */
+  async function lookupThenRespond(request: FastifyRequest, reply: FastifyReply, target: { path: string; mimeType: string }, retried = false): Promise<FastifyReply> {
     let entry: FileEntry | undefined;
     try {
       entry = await files.lookup(target.path, target.mimeType);
@@ -557,14 +586,18 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
       return fail(reply, 404, 'Not Found', 'track not found');
     }
     if (!entry) {
-      request.log.info({ id: request.params.id }, 'track file is gone or not a regular file');
+      request.log.info({ path: target.path }, 'track file is gone or not a regular file');
       return fail(reply, 404, 'Not Found', 'track not found');
     }
-    return (await respond(request, reply, entry)) ?? reply;
+    return (await respond(request, reply, entry, retried)) ?? reply;
   }
 
-  /** Answers from the current version of the file; a promise only when the file must be read. */
-  function respond(request: FastifyRequest, reply: FastifyReply, entry: FileEntry): Promise<FastifyReply> | undefined {
+  /**
+   * Answers from the current version of the file; a promise only when the file must be read.
+   * The reply is hijacked only once the answer is certain: a file found replaced when it is
+   * opened is looked up again and answered through Fastify's normal reply.
+   */
+  function respond(request: FastifyRequest, reply: FastifyReply, entry: FileEntry, retried = false): Promise<FastifyReply> | undefined {
     const headers = request.headers;
     const range = headers.range;
     const outcome = evaluatePreconditions(
@@ -624,9 +657,9 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
       segments = [...body.parts.flatMap((part) => [part.head, part.range]), body.tail];
     }
 
-    reply.hijack();
     if (request.method === 'HEAD' || segments.length === 0) {
       // §9.3.2: HEAD gets the GET's header fields, and the file is never opened.
+      reply.hijack();
       res.writeHead(status, withExtras(reply, fields));
       res.end();
       return undefined;
@@ -637,40 +670,43 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
       // A range inside the first bytes (iOS's `bytes=0-1` probe): from memory, headers and
       // body in one write.
       const head = entry.headBytes;
-      if (head === undefined) return headThenRespond(request, reply, entry, status, fields, only);
+      if (head === undefined) return headThenRespond(request, reply, entry, status, fields, only, retried);
       if (head.length > only.end) {
+        reply.hijack();
         res.writeHead(status, withExtras(reply, fields));
         res.end(head.subarray(only.start, only.end + 1));
         return undefined;
       }
     }
-    return sendBody(request, reply, entry, status, fields, segments);
+    return sendBody(request, reply, entry, status, fields, segments, retried);
   }
 
   /** The first bytes are not in memory yet: read them once, then answer from them. */
-  async function headThenRespond(request: FastifyRequest, reply: FastifyReply, entry: FileEntry, status: 200 | 206, fields: string[], only: ByteRange): Promise<FastifyReply> {
+  async function headThenRespond(request: FastifyRequest, reply: FastifyReply, entry: FileEntry, status: 200 | 206, fields: string[], only: ByteRange, retried: boolean): Promise<FastifyReply> {
     let head: Buffer | undefined;
     try {
       head = await files.head(entry);
     } catch (error) {
-      return openFailed(request, reply, entry, error);
+      return openFailed(request, reply, entry, error, retried);
     }
     if (head && head.length > only.end) {
+      reply.hijack();
       reply.raw.writeHead(status, withExtras(reply, fields));
       reply.raw.end(head.subarray(only.start, only.end + 1));
       return reply;
     }
-    return sendBody(request, reply, entry, status, fields, [only]);
+    return sendBody(request, reply, entry, status, fields, [only], retried);
   }
 
-  async function sendBody(request: FastifyRequest, reply: FastifyReply, entry: FileEntry, status: 200 | 206, fields: string[], segments: readonly Segment[]): Promise<FastifyReply> {
+  async function sendBody(request: FastifyRequest, reply: FastifyReply, entry: FileEntry, status: 200 | 206, fields: string[], segments: readonly Segment[], retried: boolean): Promise<FastifyReply> {
     const res = reply.raw;
     let fd: number;
     try {
       fd = await files.acquire(entry);
     } catch (error) {
-      return openFailed(request, reply, entry, error);
+      return openFailed(request, reply, entry, error, retried);
     }
+    reply.hijack();
     try {
       res.writeHead(status, withExtras(reply, fields));
       await writeBody(res, fsOps, fd, segments, request.log, entry.path);
@@ -683,14 +719,17 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
     return reply;
   }
 
-  /** The file could not be opened (gone, replaced by a link, outside the root): 404. */
-  function openFailed(request: FastifyRequest, reply: FastifyReply, entry: FileEntry, error: unknown): FastifyReply {
-    if (error instanceof NotServable) request.log.warn({ path: entry.path, reason: error.message }, 'refusing to serve a media file');
+  /**
+   * The file could not be opened. Replaced since its last lstat (a rename over it within
+   * `statFreshMs`, or between lstat and open): answered once more from a fresh lookup.
+   * Gone, a link, outside the root: 404.
+   */
+  function openFailed(request: FastifyRequest, reply: FastifyReply, entry: FileEntry, error: unknown, retried: boolean): Promise<FastifyReply> | FastifyReply {
+    if (error instanceof FileReplaced && !retried) return lookupThenRespond(request, reply, entry, true);
+    if (error instanceof NotServable || error instanceof FileReplaced) request.log.warn({ path: entry.path, reason: error.message }, 'refusing to serve a media file');
     else if (isMissing(error)) request.log.info({ path: entry.path }, 'media file vanished or became a link');
     else request.log.error({ err: error, path: entry.path }, 'opening a media file failed');
-    reply.raw.writeHead(404, ['Accept-Ranges', 'bytes', 'Content-Type', 'application/json; charset=utf-8']);
-    reply.raw.end(JSON.stringify({ statusCode: 404, error: 'Not Found', message: 'track not found' }));
-    return reply;
+    return fail(reply, 404, 'Not Found', 'track not found');
   }
 
   const routeOptions = {
