@@ -4,11 +4,12 @@
  *
  *   npx tsx --conditions=source bench/ws.ts
  *
- * Processes: each server runs in its own child; the load runs in another child (the `ws`
- * client), so neither shares an event loop with what it measures. Figures:
- *   echo     round trips per second, 64 B and 16 KiB, text and binary: CONNECTIONS connections,
- *            each sending its next message when the previous one came back; and the server
- *            process's CPU time (user + system) per round trip during those runs
+ * Processes: each server runs in its own child; the load runs in another child, so neither
+ * shares an event loop with what it measures. Figures:
+ *   echo     round trips per second, 64 B and 16 KiB, text and binary: CONNECTIONS raw TCP
+ *            connections sending a prebuilt masked frame, each the next one when the whole echo
+ *            came back (the first echo checked byte for byte); and the server process's CPU
+ *            time (user + system) per round trip during those runs
  *   fan-out  time for one now-playing update to reach 1,000 connected `/ws` clients, p50/p99
  *            over UPDATES updates (measured in the client process: from the sender's `send`
  *            to the last of the 1,000 raw TCP listeners seeing the update's bytes)
@@ -117,18 +118,62 @@ async function closeClients(sockets: WebSocket[]): Promise<void> {
   );
 }
 
+/**
+ * One masked client frame, built once and sent again and again: the load generator must not be
+ * what limits the round trips. (With the `ws` client as the generator, masking 16 KiB in
+ * JavaScript for every message made the client, not the servers, the bottleneck: the faster
+ * server then slept between messages, and waking it was billed to the client as kernel time.)
+ * The key is random and never all zeros: `ws` skips unmasking a zero key, ours never does, and
+ * a browser's keys are random.
+ */
+function maskedFrame(payload: Buffer, binary: boolean): Buffer {
+  const mask = randomBytes(4);
+  if ((mask[0]! | mask[1]! | mask[2]! | mask[3]!) === 0) mask[0] = 1;
+  const length = payload.length;
+  const header = length < 126 ? Buffer.from([0, 0x80 | length]) : Buffer.from([0, 0x80 | 126, length >> 8, length & 0xff]);
+  header[0] = 0x80 | (binary ? 0x2 : 0x1); // FIN + opcode
+  const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i & 3]!));
+  return Buffer.concat([header, mask, masked]);
+}
+
+/** The server's echo of `payload`: FIN + opcode, length, unmasked payload. */
+function serverFrame(payload: Buffer, binary: boolean): Buffer {
+  const length = payload.length;
+  const header = length < 126 ? Buffer.from([0, length]) : Buffer.from([0, 126, length >> 8, length & 0xff]);
+  header[0] = 0x80 | (binary ? 0x2 : 0x1);
+  return Buffer.concat([header, payload]);
+}
+
 async function echo(request: Extract<Request, { cmd: 'echo' }>): Promise<number> {
-  const sockets = await openClients(request.url, request.connections);
-  const payload = request.binary ? Buffer.alloc(request.size, 0x5a) : 'z'.repeat(request.size);
+  const sockets = await openRawSockets(request.url, request.connections);
+  const payload = Buffer.alloc(request.size, 0x7a); // 'z': valid UTF-8 for the text runs
+  const frame = maskedFrame(payload, request.binary);
+  const expected = serverFrame(payload, request.binary);
   let counting = false;
   let count = 0;
   let running = true;
+  const failures: Error[] = [];
   for (const socket of sockets) {
-    socket.on('message', () => {
+    // Each connection has one message in flight: the next goes when the whole echo is back.
+    // The first echo is compared byte for byte; later ones are counted by length.
+    let first: Buffer | undefined = Buffer.alloc(0);
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => {
+      if (first !== undefined) {
+        first = Buffer.concat([first, chunk]);
+        if (first.length < expected.length) return;
+        if (!first.equals(expected)) failures.push(new Error(`unexpected echo from ${request.url}: ${first.subarray(0, 16).toString('hex')}...`));
+        received = first.length;
+        first = undefined;
+      } else {
+        received += chunk.length;
+      }
+      if (received < expected.length) return;
+      received -= expected.length;
       if (counting) count++;
-      if (running) socket.send(payload, { binary: request.binary });
+      if (running) socket.write(frame);
     });
-    socket.send(payload, { binary: request.binary });
+    socket.write(frame);
   }
   await sleep(WARMUP_MS);
   counting = true;
@@ -137,16 +182,17 @@ async function echo(request: Extract<Request, { cmd: 'echo' }>): Promise<number>
   counting = false;
   const elapsed = performance.now() - start;
   running = false;
-  await closeClients(sockets);
+  for (const socket of sockets) socket.destroy();
+  if (failures.length > 0) throw failures[0];
   return (count / elapsed) * 1000;
 }
 
 /**
- * Raw TCP listeners for the fan-out: the moment the frame's bytes arrive is the moment the update
- * reached the client, without a client library's parsing in the measurement. Server frames are
- * unmasked text, so the marker can be searched for in the bytes.
+ * Raw TCP WebSocket clients (handshake only): for the echo load, and as the fan-out's listeners,
+ * where the moment the frame's bytes arrive is the moment the update reached the client, without
+ * a client library's parsing in the measurement.
  */
-async function openRawListeners(url: string, count: number): Promise<Socket[]> {
+async function openRawSockets(url: string, count: number): Promise<Socket[]> {
   const { hostname, port, pathname } = new URL(url);
   const open = () =>
     new Promise<Socket>((resolve, reject) => {
@@ -166,7 +212,7 @@ async function openRawListeners(url: string, count: number): Promise<Socket[]> {
 }
 
 async function fanout(request: Extract<Request, { cmd: 'fanout' }>): Promise<number[]> {
-  const listeners = await openRawListeners(request.url, request.clients);
+  const listeners = await openRawSockets(request.url, request.clients);
   const [sender] = await openClients(request.url, 1);
   sender!.send(JSON.stringify({ type: 'hello', name: 'Bench sender' }));
   await once(sender!, 'message'); // welcome
