@@ -38,6 +38,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     // Streams of an hour-long file take a while on a slow network: no request timeout, but
     // bounded headers (Node's default 16 KiB) and keep-alive for the many Range requests.
     keepAliveTimeout: 65_000,
+    // A path parameter longer than this makes its route not match at all, and the request then
+    // falls through to the client's static wildcard (a 403 from @fastify/static for a 5,000-
+    // character track id). Ids are bounded by their schemas; let every id reach them: a request
+    // line cannot be longer than Node's 16 KiB header limit anyway.
+    maxParamLength: 16 * 1024,
   });
   const mediaRoot = await realpath(config.mediaDir);
 

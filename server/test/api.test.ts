@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import type { AlbumDetailResponse, AlbumListResponse, ArtistDetailResponse, ArtistListResponse, Track, TrackListResponse } from '@musicsharer/shared';
 import type { FastifyInstance } from 'fastify';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildApp } from '../src/app.js';
 import { listenOnLoopback } from './fixtures/app.js';
@@ -140,3 +143,38 @@ describe('library API over HTTP', () => {
     assert.deepEqual(after, before);
   });
 });
+
+describe('ids of any length, with the built client served', () => {
+  let fixture: FixtureLibrary;
+  let app: FastifyInstance;
+  let base: string;
+  let clientDir: string;
+
+  before(async () => {
+    fixture = await createFixtureLibrary();
+    // A stand-in for client/dist: @fastify/static then serves `/*`, the wildcard a route whose
+    // parameter is too long for the router would fall through to.
+    clientDir = mkdtempSync(join(tmpdir(), 'musicsharer-client-'));
+    writeFileSync(join(clientDir, 'index.html'), '<!doctype html><title>musicsharer</title>');
+    app = await buildApp({ mediaDir: fixture.root, wsEcho: false, allowedOrigins: [], clientDir });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    assert.ok(address && typeof address === 'object');
+    base = `http://127.0.0.1:${address.port}`;
+  });
+  after(async () => {
+    await app.close();
+    await fixture.cleanup();
+    rmSync(clientDir, { recursive: true, force: true });
+  });
+
+  for (const path of ['/api/tracks/', '/api/albums/', '/api/artists/', '/stream/', '/cover/']) {
+    test(`${path}<5,000 characters> is a 400 from the route's schema`, async () => {
+      const response = await fetch(`${base}${path}${'x'.repeat(5000)}`);
+      assert.equal(response.status, 400);
+      const body = (await response.json()) as { statusCode: number };
+      assert.equal(body.statusCode, 400);
+    });
+  }
+});
+
