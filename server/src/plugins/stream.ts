@@ -147,7 +147,7 @@ class FileEntry {
       'Accept-Ranges', 'bytes',
       'ETag', this.etag,
       'Last-Modified', this.lastModified,
-      // Revalidate on every use: a retagged file is seen at once (§5.2.2.4 of RFC 9111).
+      // Clients revalidate on every use (§5.2.2.4 of RFC 9111): never a retagged file from a stale cache.
       'Cache-Control', 'no-cache',
       'X-Content-Type-Options', 'nosniff',
     ];
