@@ -130,6 +130,7 @@ function maskedFrame(payload: Buffer, binary: boolean): Buffer {
   const mask = randomBytes(4);
   if ((mask[0]! | mask[1]! | mask[2]! | mask[3]!) === 0) mask[0] = 1;
   const length = payload.length;
+  if (length > 0xffff) throw new Error('the echo load builds frames of at most 64 KiB'); // no 8-byte lengths here
   const header = length < 126 ? Buffer.from([0, 0x80 | length]) : Buffer.from([0, 0x80 | 126, length >> 8, length & 0xff]);
   header[0] = 0x80 | (binary ? 0x2 : 0x1); // FIN + opcode
   const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i & 3]!));
