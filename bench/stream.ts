@@ -70,14 +70,15 @@ async function serve(kind: string, root: string, port: number): Promise<void> {
 
 /**
  * A reference, not a contender: what Node's HTTP layer alone costs for the probe. Bare
- * `node:http`, no framework, no routing, no validation; an lstat once the last is 20 ms old (the
- * rule ours follows), the same 206 header fields (derived once per version of the file) and 2
+ * `node:http`, no framework, no routing, no validation; an lstat once the last is
+ * `DEFAULT_STAT_FRESH_MS` old (the rule ours follows), the same 206 header fields (derived once per version of the file) and 2
  * bytes from memory.
  * It answers `bytes=0-1` and nothing else.
  */
 async function serveFloor(root: string, port: number): Promise<void> {
   const { createServer: createHttpServer } = await import('node:http');
   const { lstatSync } = await import('node:fs');
+  const { DEFAULT_STAT_FRESH_MS } = await import('../server/src/plugins/stream.js');
   const path = join(root, TRACK_FILE);
   const head = readFileSync(path).subarray(0, 2);
   // Header values are derived once per version of the file, as ours does.
@@ -90,7 +91,7 @@ async function serveFloor(root: string, port: number): Promise<void> {
       return;
     }
     const now = performance.now();
-    if (now - checkedAt >= 20) {
+    if (now - checkedAt >= DEFAULT_STAT_FRESH_MS) {
       checkedAt = now;
       const stats = lstatSync(path);
       const current = `${stats.ino}-${stats.size}-${stats.mtimeMs}`;

@@ -30,6 +30,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
 import { DEVICES_MIN_INTERVAL_MS } from '../server/src/now-playing/hub.js';
+import { Opcode } from '../server/src/ws/constants.js';
+import { encodeFrame, headerSize } from '../server/src/ws/sender.js';
 import { bundleForNode } from './bundle.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -118,6 +120,9 @@ async function closeClients(sockets: WebSocket[]): Promise<void> {
   );
 }
 
+/** The server's echo of `payload`: an unmasked final frame (the writer of `server/src/ws`). */
+const serverFrame = (payload: Buffer, binary: boolean): Buffer => encodeFrame(binary ? Opcode.Binary : Opcode.Text, payload);
+
 /**
  * One masked client frame, built once and sent again and again: the load generator must not be
  * what limits the round trips. (With the `ws` client as the generator, masking 16 KiB in
@@ -129,20 +134,13 @@ async function closeClients(sockets: WebSocket[]): Promise<void> {
 function maskedFrame(payload: Buffer, binary: boolean): Buffer {
   const mask = randomBytes(4);
   if ((mask[0]! | mask[1]! | mask[2]! | mask[3]!) === 0) mask[0] = 1;
-  const length = payload.length;
-  if (length > 0xffff) throw new Error('the echo load builds frames of at most 64 KiB'); // no 8-byte lengths here
-  const header = length < 126 ? Buffer.from([0, 0x80 | length]) : Buffer.from([0, 0x80 | 126, length >> 8, length & 0xff]);
-  header[0] = 0x80 | (binary ? 0x2 : 0x1); // FIN + opcode
+  // The server's frame of the same payload, with the MASK bit set, the key after the header and
+  // the payload XORed with it (§5.3).
+  const size = headerSize(payload.length);
+  const unmasked = serverFrame(payload, binary);
+  unmasked[1]! |= 0x80;
   const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i & 3]!));
-  return Buffer.concat([header, mask, masked]);
-}
-
-/** The server's echo of `payload`: FIN + opcode, length, unmasked payload. */
-function serverFrame(payload: Buffer, binary: boolean): Buffer {
-  const length = payload.length;
-  const header = length < 126 ? Buffer.from([0, length]) : Buffer.from([0, 126, length >> 8, length & 0xff]);
-  header[0] = 0x80 | (binary ? 0x2 : 0x1);
-  return Buffer.concat([header, payload]);
+  return Buffer.concat([unmasked.subarray(0, size), mask, masked]);
 }
 
 async function echo(request: Extract<Request, { cmd: 'echo' }>): Promise<number> {

@@ -177,4 +177,3 @@ describe('ids of any length, with the built client served', () => {
     });
   }
 });
-
