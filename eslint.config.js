@@ -24,6 +24,7 @@ export default tseslint.config(
             name,
             message: 'We write our own WebSocket and Range streaming: this library is for tests and benchmarks only.',
           })),
+          patterns: [{ group: ['**/synth/*'], message: 'Fixture writers are for tests, benchmarks and demo scripts: production code never ships them.' }],
         },
       ],
     },

@@ -23,7 +23,7 @@ import { albumId, artistId, trackId } from '../server/src/library/ids.js';
 import { IndexStore } from '../server/src/library/index-store.js';
 import type { TrackRecord } from '../server/src/library/record.js';
 import { LibraryService } from '../server/src/library/service.js';
-import { id3v2Tag, vbrStream } from '../server/src/synth/index.js';
+import { id3v2Tag, vbrStream } from '../server/synth/index.js';
 
 const TARGETS = { firstScanFilesPerSec: 800, restartMs: 1000, indexRssMb: 300 };
 const PEERS = { polarisFilesPerSec: 1200, gonicFilesPerSec: 85 };

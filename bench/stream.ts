@@ -376,7 +376,7 @@ async function main(): Promise<void> {
   const work = realpathSync(mkdtempSync(join(tmpdir(), 'musicsharer-bench-')));
   const media = join(work, 'media');
   mkdirSync(media);
-  const { cbrStream } = await import('../server/src/synth/index.js');
+  const { cbrStream } = await import('../server/synth/index.js');
   // One hour of 128 kbit/s MPEG-1 Layer III: 57.6 MB.
   const file = cbrStream(3600, 128);
   writeFileSync(join(media, TRACK_FILE), file);

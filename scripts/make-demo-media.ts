@@ -8,7 +8,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { id3v2Tag } from '../server/src/synth/id3.js';
+import { id3v2Tag } from '../server/synth/id3.js';
 
 const SAMPLE_RATE = 44_100;
 const KBPS = 64;

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { id3v2Tag, vbrStream } from '../../server/src/synth/index.js';
+import { id3v2Tag, vbrStream } from '../../server/synth/index.js';
 
 export interface BigLibraryOptions {
   artists?: number;

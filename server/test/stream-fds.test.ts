@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import streamPlugin, { nodeStreamFs, type StreamFs, type StreamPluginOptions } from '../src/plugins/stream.ts';
-import { cbrStream } from '../src/synth/index.ts';
+import { cbrStream } from '../synth/index.ts';
 
 const hasProcFd = existsSync('/proc/self/fd');
 const fdCount = () => readdirSync('/proc/self/fd').length;

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { audioMimeType } from '../src/http/content-type.ts';
 import streamPlugin, { DEFAULT_STAT_FRESH_MS } from '../src/plugins/stream.ts';
-import { cbrStream, flacFile, id3v2Tag, m4aFile, wavFile } from '../src/synth/index.ts';
+import { cbrStream, flacFile, id3v2Tag, m4aFile, wavFile } from '../synth/index.ts';
 
 // --- Fixtures ------------------------------------------------------------------------------
 

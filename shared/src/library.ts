@@ -86,6 +86,10 @@ export interface ScanStatus {
   trackCount: number;
 }
 
+/** The cover thumbnail sizes the server makes (`/cover/:albumId?size=N`), in pixels: one list for both sides. */
+export const COVER_SIZES = [96, 256, 512] as const;
+export type CoverSize = (typeof COVER_SIZES)[number];
+
 /** URL builders: the only place the client and server agree on paths. */
 export const apiPaths = {
   tracks: '/api/tracks',

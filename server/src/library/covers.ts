@@ -10,6 +10,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { parseFile } from 'music-metadata';
 import type { Sharp, SharpOptions } from 'sharp';
 import type { Catalog } from './catalog.js';
+import type { CoverSize } from '@musicsharer/shared';
 
 export { pickFolderImage } from './folder-image.js';
 
@@ -27,8 +28,6 @@ function loadSharp(): Promise<SharpFactory> {
   return sharpLoading;
 }
 
-export const THUMBNAIL_SIZES = [96, 256, 512] as const;
-export type ThumbnailSize = (typeof THUMBNAIL_SIZES)[number];
 
 const MIME_BY_FORMAT: Readonly<Record<string, string>> = {
   jpeg: 'image/jpeg',
@@ -110,7 +109,7 @@ export class CoverService {
   }
 
   /** A JPEG thumbnail that fits in size x size, from the disk cache or made now. */
-  thumbnail(albumId: string, size: ThumbnailSize): Promise<CoverResult> {
+  thumbnail(albumId: string, size: CoverSize): Promise<CoverResult> {
     return this.#once(`${albumId}:${size}`, () => this.#thumbnail(albumId, size));
   }
 
@@ -143,7 +142,7 @@ export class CoverService {
     return { ok: false, reason: 'corrupt', etag: version.etag };
   }
 
-  async #thumbnail(albumId: string, size: ThumbnailSize): Promise<CoverResult> {
+  async #thumbnail(albumId: string, size: CoverSize): Promise<CoverResult> {
     const version = await this.version(albumId);
     if (!version) return { ok: false, reason: 'not-found' };
     const folder = this.#cacheDir === undefined ? undefined : join(this.#cacheDir, albumId);

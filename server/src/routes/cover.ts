@@ -11,16 +11,16 @@
 import { ErrorSchema, IdParamsSchema } from '@musicsharer/shared/schemas';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Static } from 'typebox';
-import { THUMBNAIL_SIZES, type ThumbnailSize } from '../library/covers.js';
+import { COVER_SIZES, type CoverSize } from '@musicsharer/shared';
 
 type IdParams = Static<typeof IdParamsSchema>;
 interface CoverQuery {
-  size?: ThumbnailSize;
+  size?: CoverSize;
 }
 
 const CoverQuerySchema = {
   type: 'object',
-  properties: { size: { type: 'integer', enum: [...THUMBNAIL_SIZES] } },
+  properties: { size: { type: 'integer', enum: [...COVER_SIZES] } },
   additionalProperties: false,
 } as const;
 

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pino from 'pino';
-import { cbrStream, id3v2Tag, type Id3Fields } from '../../src/synth/index.js';
+import { cbrStream, id3v2Tag, type Id3Fields } from '../../synth/index.js';
 
 export function capturingLogger() {
   const lines: Array<Record<string, unknown>> = [];

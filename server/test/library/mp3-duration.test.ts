@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Mp3FrameCounter, exactMp3Duration, id3v2Size, isInfoFrame, parseFrameHeader, trailingTagsSize } from '../../src/library/mp3-duration.js';
-import { FRAME_SECONDS, cbrStream, framesFor, id3v2Tag, silentFrame, vbrStream, vbrStreamWithoutHeader } from '../../src/synth/index.js';
+import { FRAME_SECONDS, cbrStream, framesFor, id3v2Tag, silentFrame, vbrStream, vbrStreamWithoutHeader } from '../../synth/index.js';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { INDEX_FILE } from '../../src/library/index-store.js';
 import { LibraryService, type LibraryServiceOptions } from '../../src/library/service.js';
-import { FRAME_SECONDS, framesFor, id3v2Tag, vbrStreamWithoutHeader } from '../../src/synth/index.js';
+import { FRAME_SECONDS, framesFor, id3v2Tag, vbrStreamWithoutHeader } from '../../synth/index.js';
 import { capturingLogger, mp3, tempLibrary, waitFor, type TempLibrary } from './helpers.js';
 
 describe('LibraryService', () => {
