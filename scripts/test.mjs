@@ -3,14 +3,18 @@
  * `npm test`: every suite, in order — server (node:test through tsx), client (Vitest), then
  * the real-browser end-to-end suites against a production build.
  *
- * Browser suites need Debian's chromium, webkit2gtk-driver and xvfb. With CI=true a missing
- * browser fails the run; elsewhere the suite is skipped with a loud notice saying what to install.
+ * Then the server and client suites again on Node 22 and 24 (`scripts/test-nodes.mjs`).
+ *
+ * Browser suites need Debian's chromium, webkit2gtk-driver and xvfb; the other Node versions
+ * need `node scripts/test-nodes.mjs install`. With CI=true a missing browser or Node fails the
+ * run; elsewhere the suite is skipped with a loud notice saying what to install.
  * Ends with one summary line: "tests: N passed, N failed".
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_NODE_MAJORS, testNodeBinary, testNodeVersion } from './test-nodes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const isCI = /^(1|true)$/i.test(process.env.CI ?? '');
@@ -74,12 +78,16 @@ const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const nodeTestArgs = ['--conditions=source', '--test', '--test-reporter=spec', '--test-timeout=120000'];
 
 const serverTests = findTests(join(root, 'server', 'test'));
-if (serverTests.length === 0) failures.push('server: no test files found');
-else await run('server', tsx, [...nodeTestArgs, ...serverTests], { count: nodeTestCounts });
+const hasClientTests = findTests(join(root, 'client', 'src')).length + findTests(join(root, 'client', 'test')).length > 0;
 
-if (findTests(join(root, 'client', 'src')).length + findTests(join(root, 'client', 'test')).length > 0) {
-  await run('client', 'npm', ['test', '-w', 'client', '--silent'], { count: vitestCounts });
+/** The server and client suites, on the Node.js that `node` names on PATH. */
+async function runUnitSuites(suffix = '', env = {}) {
+  if (serverTests.length === 0) failures.push('server: no test files found');
+  else await run(`server${suffix}`, tsx, [...nodeTestArgs, ...serverTests], { count: nodeTestCounts, env });
+  if (hasClientTests) await run(`client${suffix}`, 'npm', ['test', '-w', 'client', '--silent'], { count: vitestCounts, env });
 }
+
+await runUnitSuites();
 
 const e2eTests = findTests(join(root, 'e2e'));
 if (e2eTests.length > 0) {
@@ -102,9 +110,23 @@ if (e2eTests.length > 0) {
   }
 }
 
+// The same suites on today's Node.js versions (`engines` promises 20.19+; people install 22
+// and 24). tsx, npm and vitest start `node` from PATH, so putting another node first on PATH
+// runs every process of the suite on it.
+for (const major of TEST_NODE_MAJORS) {
+  const version = testNodeVersion(major);
+  if (version === undefined) {
+    const message = `Node ${major} server and client suites cannot run: install with  node scripts/test-nodes.mjs install`;
+    if (isCI) failures.push(message);
+    else skippedSuites.push(message);
+    continue;
+  }
+  await runUnitSuites(` (Node ${version})`, { PATH: `${dirname(testNodeBinary(major))}${delimiter}${process.env.PATH ?? ''}` });
+}
+
 if (skippedSuites.length > 0) {
   const bar = '!'.repeat(78);
-  console.log(`\n${bar}\nSKIPPED browser suites (they run in CI):\n${skippedSuites.map((s) => `  - ${s}`).join('\n')}\n${bar}`);
+  console.log(`\n${bar}\nSKIPPED suites (they run in CI):\n${skippedSuites.map((s) => `  - ${s}`).join('\n')}\n${bar}`);
 }
 if (failures.length > 0) console.log(`\nFailed: ${failures.join('; ')}`);
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed`);
