@@ -34,7 +34,7 @@ for (const requestLogging of [false, true]) {
       await fixture.cleanup();
     });
 
-    test(requestLogging ? 'logs every request' : 'logs no line for a successful request, one for a failed one', async () => {
+    test(requestLogging ? 'logs every request' : 'logs no line for a successful request, nor for a client mistake', async () => {
       const tracks = (await (await fetch(`${base}/api/tracks`)).json()) as { tracks: { url: string }[] };
       const probe = await fetch(base + tracks.tracks[0]!.url, { headers: { range: 'bytes=0-1' } });
       assert.equal(probe.status, 206);
@@ -55,15 +55,68 @@ for (const requestLogging of [false, true]) {
       } else {
         assert.deepEqual(statuses, []);
         assert.equal(sink.lines.filter((l) => l.msg === 'incoming request').length, 0);
-        // The failed validation is still reported, with its request id.
-        const validation = sink.lines.find((l) => (l.err as { statusCode?: number } | undefined)?.statusCode === 400);
-        assert.ok(validation, `no log line for the 400: ${JSON.stringify(sink.lines)}`);
-        // request.log is made on first use (request-log.ts): it still is the request's child.
-        assert.match(String(validation.reqId), /^req-/);
+        // A client's mistakes (the 404, the 400) are not the server's errors: no line at info.
+        assert.deepEqual(sink.lines.filter((l) => l.reqId !== undefined), []);
       }
     });
   });
 }
+
+describe("a client's bad requests", () => {
+  let fixture: FixtureLibrary;
+  before(async () => {
+    fixture = await createFixtureLibrary();
+  });
+  after(() => fixture.cleanup());
+
+  /** Sends `count` bad requests (failed validation, unknown route, unknown id) in turn. */
+  async function sendBadRequests(base: string, count: number): Promise<void> {
+    const paths = ['/api/tracks?limit=-1', '/api/no/such/route', '/api/albums/nosuchalbum', '/stream/..%2f..%2fetc%2fpasswd'];
+    for (let i = 0; i < count; i++) {
+      const response = await fetch(base + paths[i % paths.length]!);
+      assert.ok(response.status >= 400 && response.status < 500, `status ${response.status}`);
+      await response.arrayBuffer();
+    }
+  }
+
+  test('add no log line at the default level (info)', async () => {
+    const sink = logSink();
+    const { app, base } = await listenOnLoopback(fixture.root, { logger: { level: 'info', stream: sink.stream } });
+    try {
+      const before = sink.lines.length;
+      const started = performance.now();
+      await sendBadRequests(base, 400);
+      const seconds = (performance.now() - started) / 1000;
+      const added = sink.lines.slice(before);
+      console.log(`# 400 bad requests in ${seconds.toFixed(2)} s added ${JSON.stringify(added).length - 2} bytes of log at info`);
+      assert.deepEqual(added, []);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('at debug: one short line each, with the request id and the reason, no stack', async () => {
+    const sink = logSink();
+    const { app, base } = await listenOnLoopback(fixture.root, { logger: { level: 'debug', stream: sink.stream } });
+    try {
+      const before = sink.lines.length;
+      await sendBadRequests(base, 4);
+      // Replies a handler sends itself (an unknown id's 404, a bad id's 400) log nothing; Fastify's
+      // own answers (a failed validation, an unknown route) one line each.
+      const lines = sink.lines.slice(before);
+      assert.deepEqual(lines.map((l) => l.msg), ['client error', 'route not found'], JSON.stringify(lines));
+      for (const line of lines) {
+        assert.equal(line.level, 20);
+        assert.match(String(line.reqId), /^req-/);
+        assert.equal(JSON.stringify(line).includes('stack'), false, JSON.stringify(line));
+        assert.ok(JSON.stringify(line).length < 400, JSON.stringify(line));
+      }
+      assert.match(String(lines[0]!.reason), /limit/);
+    } finally {
+      await app.close();
+    }
+  });
+});
 
 describe('request.log made on first use', () => {
   /** A parent logger that counts the children made of it and records what they log. */
