@@ -10,6 +10,7 @@ import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as zlibConstants } from 'node:zlib';
 import type { Config } from './config.js';
+import hostCheckPlugin from './plugins/host-check.js';
 import libraryPlugin from './plugins/library.js';
 import nowPlayingPlugin from './plugins/now-playing.js';
 import streamPlugin from './plugins/stream.js';
@@ -18,7 +19,7 @@ import { requestLogOptions } from './request-log.js';
 import libraryRoutes from './routes/library.js';
 
 /** `dataDir` absent: the library uses a temporary folder removed on close (tests). */
-export type AppConfig = Pick<Config, 'mediaDir' | 'wsEcho' | 'allowedOrigins' | 'clientDir'> & Partial<Pick<Config, 'dataDir' | 'rescanIntervalSec'>>;
+export type AppConfig = Pick<Config, 'mediaDir' | 'wsEcho' | 'allowedOrigins' | 'clientDir'> & Partial<Pick<Config, 'dataDir' | 'rescanIntervalSec' | 'allowedHosts'>>;
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -45,6 +46,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     maxParamLength: 16 * 1024,
   });
   const mediaRoot = await realpath(config.mediaDir);
+  // First, so that every route (and every WebSocket upgrade) has it.
+  await app.register(hostCheckPlugin, { allowedHosts: config.allowedHosts });
 
   await app.register(libraryPlugin, { root: mediaRoot, dataDir: config.dataDir, rescanIntervalSec: config.rescanIntervalSec });
 

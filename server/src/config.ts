@@ -7,6 +7,7 @@ import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bareHostname } from './http/host.js';
 
 export interface Config {
   /** Absolute path of the music folder. */
@@ -17,6 +18,8 @@ export interface Config {
   wsEcho: boolean;
   /** Extra origins allowed to open the now-playing WebSocket besides the server's own. */
   allowedOrigins: string[];
+  /** Host names accepted in `Host` besides this machine's addresses and names (DNS rebinding guard). */
+  allowedHosts: string[];
   /** Where built client files are served from. */
   clientDir: string;
   /** Where the library index and cover thumbnails are kept (never inside the media folder by default). */
@@ -39,7 +42,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR] [--data DIR] [--rescan-interval S] [--allowed-origin URL]... [--ws-echo]
+export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR] [--data DIR] [--rescan-interval S] [--allowed-origin URL]... [--allowed-host NAME]... [--ws-echo]
   --media DIR          music folder to serve (env MEDIA_DIR; default ./media)
   --data DIR           library index and cover cache (env DATA_DIR; default
                        $XDG_CACHE_HOME/musicsharer/<hash of the media path>, XDG default ~/.cache)
@@ -48,6 +51,8 @@ export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR]
   --port N             TCP port, 0-65535 (env PORT; default ${DEFAULT_PORT})
   --host ADDR          address to listen on (env HOST; default ${DEFAULT_HOST}, all interfaces)
   --allowed-origin URL another web origin allowed to open the WebSocket (repeatable)
+  --allowed-host NAME  another name this server is reached by, e.g. a DNS name or a router's
+                       public address (repeatable); other names get 421
   --ws-echo            mount /ws/echo for WebSocket conformance tests
 Environment: LOG_LEVEL=${LOG_LEVELS.join('|')} (default info; debug also logs every request)`;
 
@@ -120,6 +125,7 @@ export function parseCommandLine(
         data: { type: 'string' },
         'rescan-interval': { type: 'string' },
         'allowed-origin': { type: 'string', multiple: true },
+        'allowed-host': { type: 'string', multiple: true },
         'ws-echo': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -144,6 +150,11 @@ export function parseCommandLine(
       throw new ConfigError(`invalid --allowed-origin "${origin}": expected a URL such as https://example.com`);
     }
   });
+  const allowedHosts = (values['allowed-host'] ?? []).map((name) => {
+    const hostname = bareHostname(name);
+    if (hostname === undefined) throw new ConfigError(`invalid --allowed-host "${name}": expected a host name or an IP address, without a port (e.g. music.example.com)`);
+    return hostname;
+  });
   const rescanIntervalSec = parseInterval(values['rescan-interval'] ?? fromEnv('RESCAN_INTERVAL') ?? String(DEFAULT_RESCAN_INTERVAL_SEC));
   const logLevel = parseLogLevel(fromEnv('LOG_LEVEL') ?? 'info');
   const help = values.help ?? false;
@@ -152,6 +163,6 @@ export function parseCommandLine(
   const dataDir = dataOption === undefined ? defaultDataDir(mediaDir, env) : resolve(defaults.cwd, dataOption);
   return {
     help,
-    config: { mediaDir, port, host, wsEcho: values['ws-echo'] ?? false, allowedOrigins, clientDir: defaults.clientDir, dataDir, rescanIntervalSec, logLevel },
+    config: { mediaDir, port, host, wsEcho: values['ws-echo'] ?? false, allowedOrigins, allowedHosts, clientDir: defaults.clientDir, dataDir, rescanIntervalSec, logLevel },
   };
 }

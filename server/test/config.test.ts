@@ -49,6 +49,12 @@ describe('parseCommandLine', () => {
     assert.deepEqual(config.allowedOrigins, ['https://example.com', 'http://a:81']);
   });
 
+  test('allowed host names are normalised; none by default', () => {
+    assert.deepEqual(parseCommandLine([], {}, defaults()).config.allowedHosts, []);
+    const { config } = parseCommandLine(['--allowed-host', 'Music.Example.com', '--allowed-host', '[2001:db8::1]', '--allowed-host', '203.0.113.9'], {}, defaults());
+    assert.deepEqual(config.allowedHosts, ['music.example.com', '2001:db8::1', '203.0.113.9']);
+  });
+
   for (const [args, pattern] of [
     [['--port', '70000'], /invalid port "70000"/],
     [['--port', 'abc'], /invalid port "abc"/],
@@ -58,6 +64,8 @@ describe('parseCommandLine', () => {
     [['--bogus'], /Unknown option '--bogus'/],
     [['stray'], /Unexpected argument 'stray'|positional/],
     [['--allowed-origin', 'not a url'], /invalid --allowed-origin/],
+    [['--allowed-host', 'music.example.com:4533'], /invalid --allowed-host "music.example.com:4533": expected a host name/],
+    [['--allowed-host', 'https://music.example.com'], /invalid --allowed-host/],
   ] as const) {
     test(`rejects ${args.join(' ')} with one clear line`, () => {
       assert.throws(
