@@ -7,7 +7,7 @@
 import { access } from 'node:fs/promises';
 
 /** While the media folder is gone: how often to look for it. */
-export const ROOT_POLL_MS = 2000;
+const ROOT_POLL_MS = 2000;
 
 /** Whether an error says the media folder (or a folder on the way to it) is not there. */
 export function isFolderGone(error: unknown): boolean {
@@ -20,7 +20,6 @@ export interface RootPollOptions {
   onGone: () => void;
   /** The folder is back: polling has stopped. */
   onBack: () => void;
-  intervalMs?: number;
 }
 
 export class RootPoll {
@@ -47,7 +46,7 @@ export class RootPoll {
         this.#stopPolling();
         this.#options.onBack();
       });
-    }, this.#options.intervalMs ?? ROOT_POLL_MS);
+    }, ROOT_POLL_MS);
     this.#timer.unref();
     void this.#exists().then((exists) => {
       // Already back (replaced at once): the first poll hands it over.
