@@ -96,3 +96,14 @@ export function strongMatch(a: EntityTag, b: EntityTag): boolean {
 export function weakMatch(a: EntityTag, b: EntityTag): boolean {
   return a.opaque === b.opaque;
 }
+
+/**
+ * §13.1.2 If-None-Match, evaluated against the current entity tag: false for `*` (the
+ * representation exists) or a weak match with any listed tag — a GET or HEAD then answers 304.
+ * A malformed field matches nothing, so the condition holds.
+ */
+export function ifNoneMatchHolds(value: string, current: EntityTag | undefined): boolean {
+  const listed = parseEntityTagList(value);
+  if (listed === '*') return false;
+  return !(current !== undefined && listed !== undefined && listed.some((tag) => weakMatch(tag, current)));
+}

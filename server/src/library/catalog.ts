@@ -112,10 +112,6 @@ export class Catalog {
     this.#changed();
   }
 
-  folderImage(relDir: string): string | undefined {
-    return this.#folderImages.get(relDir);
-  }
-
   folderImages(): IterableIterator<[string, string]> {
     return this.#folderImages.entries();
   }

@@ -12,8 +12,6 @@ import type { Sharp, SharpOptions } from 'sharp';
 import type { Catalog } from './catalog.js';
 import type { CoverSize } from '@musicsharer/shared';
 
-export { pickFolderImage } from './folder-image.js';
-
 type SharpFactory = (input: Buffer, options?: SharpOptions) => Sharp;
 let sharpLoading: Promise<SharpFactory> | undefined;
 
@@ -28,7 +26,6 @@ function loadSharp(): Promise<SharpFactory> {
   return sharpLoading;
 }
 
-
 const MIME_BY_FORMAT: Readonly<Record<string, string>> = {
   jpeg: 'image/jpeg',
   png: 'image/png',
@@ -40,15 +37,22 @@ const MIME_BY_FORMAT: Readonly<Record<string, string>> = {
 export interface CoverImage {
   data: Buffer;
   mimeType: string;
-  /** Strong validator: changes whenever any cover candidate of the album changes. */
-  etag: string;
 }
 
-export type CoverResult = { ok: true; image: CoverImage } | { ok: false; reason: 'not-found' | 'corrupt'; etag?: string };
+/** Every candidate image is corrupt, in a format we cannot read, or unreadable. */
+export type CoverResult = { ok: true; image: CoverImage } | { ok: false };
 
 interface Candidate {
   key: string;
   load(): Promise<Buffer | undefined>;
+}
+
+/** An album's cover sources as they are now. */
+export interface CoverVersion {
+  albumId: string;
+  /** Strong validator: changes whenever any cover candidate of the album changes. */
+  etag: string;
+  candidates: readonly Candidate[];
 }
 
 export class CoverService {
@@ -56,8 +60,6 @@ export class CoverService {
   readonly #inFlight = new Map<string, Promise<CoverResult>>();
   /** albumId -> etag of covers known to be unreadable (no retry until a candidate changes). */
   readonly #corrupt = new Map<string, string>();
-  /** Thumbnails made (not served from the disk cache) since start. */
-  thumbnailsMade = 0;
 
   constructor(
     private readonly catalog: Catalog,
@@ -71,10 +73,10 @@ export class CoverService {
 
   /**
    * The album cover's current version, computed from file sizes and times only (no image is
-   * read): lets a route answer `If-None-Match` with a 304 cheaply. Undefined when the album has
-   * no cover candidate.
+   * read): lets a route answer `If-None-Match` with a 304 cheaply, then hand it to `original`
+   * or `thumbnail`. Undefined when the album has no cover candidate.
    */
-  async version(albumId: string): Promise<{ etag: string; candidates: Candidate[] } | undefined> {
+  async version(albumId: string): Promise<CoverVersion | undefined> {
     const found = this.catalog.coverCandidates(albumId);
     if (!found || (found.embedded.length === 0 && found.files.length === 0)) return undefined;
     const candidates: Candidate[] = [];
@@ -100,17 +102,17 @@ export class CoverService {
     }
     if (candidates.length === 0) return undefined;
     const etag = `"${createHash('sha1').update(candidates.map((c) => c.key).join('\n')).digest('base64url').slice(0, 22)}"`;
-    return { etag, candidates };
+    return { albumId, etag, candidates };
   }
 
-  /** The original cover image, as stored. */
-  original(albumId: string): Promise<CoverResult> {
-    return this.#once(`${albumId}:original`, () => this.#original(albumId));
+  /** The original cover image of that version, as stored. */
+  original(version: CoverVersion): Promise<CoverResult> {
+    return this.#once(`${version.albumId}:${version.etag}:original`, () => this.#original(version));
   }
 
-  /** A JPEG thumbnail that fits in size x size, from the disk cache or made now. */
-  thumbnail(albumId: string, size: CoverSize): Promise<CoverResult> {
-    return this.#once(`${albumId}:${size}`, () => this.#thumbnail(albumId, size));
+  /** A JPEG thumbnail of that version that fits in size x size, from the disk cache or made now. */
+  thumbnail(version: CoverVersion, size: CoverSize): Promise<CoverResult> {
+    return this.#once(`${version.albumId}:${version.etag}:${size}`, () => this.#thumbnail(version, size));
   }
 
   async #once(key: string, make: () => Promise<CoverResult>): Promise<CoverResult> {
@@ -121,10 +123,9 @@ export class CoverService {
     return promise;
   }
 
-  async #original(albumId: string): Promise<CoverResult> {
-    const version = await this.version(albumId);
-    if (!version) return { ok: false, reason: 'not-found' };
-    if (this.#corrupt.get(albumId) === version.etag) return { ok: false, reason: 'corrupt', etag: version.etag };
+  async #original(version: CoverVersion): Promise<CoverResult> {
+    const { albumId } = version;
+    if (this.#corrupt.get(albumId) === version.etag) return { ok: false };
     const sharp = await loadSharp();
     for (const candidate of version.candidates) {
       const data = await this.#load(albumId, candidate);
@@ -132,29 +133,28 @@ export class CoverService {
       try {
         const { format } = await sharp(data).metadata();
         const mimeType = format && MIME_BY_FORMAT[format];
-        if (mimeType) return { ok: true, image: { data, mimeType, etag: version.etag } };
+        if (mimeType) return { ok: true, image: { data, mimeType } };
         this.log.warn({ albumId, source: candidate.key, format }, 'cover image in an unsupported format');
       } catch (error) {
         this.log.warn({ albumId, source: candidate.key, reason: (error as Error).message }, 'cover image is corrupt');
       }
     }
     this.#corrupt.set(albumId, version.etag);
-    return { ok: false, reason: 'corrupt', etag: version.etag };
+    return { ok: false };
   }
 
-  async #thumbnail(albumId: string, size: CoverSize): Promise<CoverResult> {
-    const version = await this.version(albumId);
-    if (!version) return { ok: false, reason: 'not-found' };
+  async #thumbnail(version: CoverVersion, size: CoverSize): Promise<CoverResult> {
+    const { albumId } = version;
     const folder = this.#cacheDir === undefined ? undefined : join(this.#cacheDir, albumId);
     const file = folder === undefined ? undefined : join(folder, `${version.etag.slice(1, -1)}-${size}.jpg`);
     if (file !== undefined) {
       try {
-        return { ok: true, image: { data: await readFile(file), mimeType: 'image/jpeg', etag: version.etag } };
+        return { ok: true, image: { data: await readFile(file), mimeType: 'image/jpeg' } };
       } catch {
         // not made yet
       }
     }
-    if (this.#corrupt.get(albumId) === version.etag) return { ok: false, reason: 'corrupt', etag: version.etag };
+    if (this.#corrupt.get(albumId) === version.etag) return { ok: false };
     const sharp = await loadSharp();
     for (const candidate of version.candidates) {
       const data = await this.#load(albumId, candidate);
@@ -171,16 +171,15 @@ export class CoverService {
         this.log.warn({ albumId, source: candidate.key, reason: (error as Error).message }, 'cover image is corrupt');
         continue;
       }
-      this.thumbnailsMade++;
       if (folder !== undefined && file !== undefined) {
         await this.#store(folder, file, thumbnail).catch((error: unknown) =>
           this.log.warn({ albumId, reason: (error as Error).message }, 'could not cache the cover thumbnail'),
         );
       }
-      return { ok: true, image: { data: thumbnail, mimeType: 'image/jpeg', etag: version.etag } };
+      return { ok: true, image: { data: thumbnail, mimeType: 'image/jpeg' } };
     }
     this.#corrupt.set(albumId, version.etag);
-    return { ok: false, reason: 'corrupt', etag: version.etag };
+    return { ok: false };
   }
 
   async #load(albumId: string, candidate: Candidate): Promise<Buffer | undefined> {

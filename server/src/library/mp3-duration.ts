@@ -9,6 +9,17 @@
  *
  * Frame header layout: ISO/IEC 11172-3 §2.4.1.3 (MPEG-1), ISO/IEC 13818-3 §2.4.1.3 (MPEG-2 LSF),
  * and the unofficial MPEG-2.5 extension (version bits 00).
+ *
+ * Why our own walker rather than music-metadata's `parseFile(path, { duration: true })`, which
+ * also walks every frame: measured by `bench/mp3-duration.ts` (Node 20.20, warm page cache,
+ * best of 3-5 runs, two runs on a shared 2-core machine), ours is exact and 40 to 2,400 times
+ * faster. music-metadata peeks and reads every frame through its tokenizer (several small file
+ * reads per frame, where we read 256 KiB at a time) and stops one frame short on longer files:
+ *
+ *   VBR without Xing     truth        ours                   music-metadata
+ *   6 s (test fixture)   6.000 s      0.6-0.7 ms, exact      30-81 ms, exact
+ *   4 min                240.000 s    1.0-1.4 ms, exact      1,207-3,043 ms, 239.976 s (1 frame short)
+ *   1 hour               3600.000 s   11-102 ms, exact       23,775-26,611 ms, 3599.976 s (1 frame short)
  */
 import { open } from 'node:fs/promises';
 

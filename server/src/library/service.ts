@@ -1,24 +1,26 @@
 /**
- * The library as the rest of the server sees it: the catalog, the media root, scans, the index
- * on disk, the folder watcher, covers and the background exact-duration pass.
+ * The library as the rest of the server sees it, and the orchestrator of its parts: the catalog
+ * (`catalog.ts`), scans and folder updates (`scanner.ts`), the index on disk
+ * (`index-persistence.ts`), the folder watcher and, while the media folder is gone, the poll
+ * for its return (`watcher.ts`, `root-poll.ts`), covers (`covers.ts`) and the background
+ * exact-duration pass (`exact-durations.ts`).
  *
  * Emits `progress` while a full scan runs (at most 4 per second), `changed` after tracks were
  * added, changed or removed (at most every few seconds during a long scan, so clients see
  * tracks as they are read), and `scanned` after each full scan.
  *
- * Scans and folder updates run one at a time, in order. The index is saved a moment after
- * changes settle (every 30 s during a long scan), at the end of each scan, and on close.
+ * Scans and folder updates run one at a time, in order.
  */
 import { EventEmitter } from 'node:events';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScanStatus } from '@musicsharer/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { Catalog } from './catalog.js';
 import { CoverService } from './covers.js';
-import { IndexCorruptError, IndexStore, INDEX_FILE } from './index-store.js';
-import { exactMp3Duration } from './mp3-duration.js';
-import type { TrackRecord } from './record.js';
+import { ExactDurations } from './exact-durations.js';
+import { IndexPersistence } from './index-persistence.js';
+import { INDEX_FILE } from './index-store.js';
+import { isFolderGone, RootPoll } from './root-poll.js';
 import { scanLibrary, updateFolders, type ScanOptions, type ScanProgress, type ScanResult } from './scanner.js';
 import type { FolderListing } from './walk.js';
 import { FolderWatcher } from './watcher.js';
@@ -47,10 +49,6 @@ export interface LibraryServiceOptions {
 export const DEFAULT_RESCAN_INTERVAL_MS = 5 * 60_000;
 const PROGRESS_INTERVAL_MS = 250;
 const CHANGED_DURING_SCAN_MS = 3000;
-const SAVE_DELAY_MS = 1500;
-const SAVE_DELAY_SCANNING_MS = 30_000;
-/** While the media folder itself is gone (a disk unplugged, a share unmounted): how often to look for it. */
-const ROOT_POLL_MS = 2000;
 
 export class LibraryService extends EventEmitter<LibraryEvents> {
   readonly catalog = new Catalog();
@@ -58,8 +56,11 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
   readonly covers: CoverService;
   readonly #log: FastifyBaseLogger;
   readonly #options: LibraryServiceOptions;
-  readonly #store: IndexStore | undefined;
   readonly #abort = new AbortController();
+  /** Undefined without a data folder: nothing is kept on disk. */
+  readonly #index: IndexPersistence | undefined;
+  readonly #durations: ExactDurations | undefined;
+  readonly #rootPoll: RootPoll;
   #status: ScanStatus = { scanning: false, done: 0, total: 0, trackCount: 0 };
   #queue: Promise<unknown> = Promise.resolve();
   #pendingScan: Promise<ScanResult> | undefined;
@@ -68,16 +69,9 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
   /** Every folder listed so far (relative real paths). */
   #folders = new Set<string>();
   #rescanTimer: NodeJS.Timeout | undefined;
-  #rootPoll: NodeJS.Timeout | undefined;
-  #saveTimer: NodeJS.Timeout | undefined;
-  #saving: Promise<void> | undefined;
-  #savedVersion = -1;
-  #saveFailed = false;
   #announcedVersion = 0;
   #lastProgressAt = 0;
   #lastChangedAt = 0;
-  #durations: Promise<void> | undefined;
-  #durationsAgain = false;
   #closed = false;
 
   constructor(
@@ -89,17 +83,44 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
     super();
     this.#log = log;
     this.#options = options;
-    this.#store = options.dataDir === undefined ? undefined : new IndexStore(join(options.dataDir, INDEX_FILE));
     this.covers = new CoverService(this.catalog, root, options.dataDir, log);
+    if (options.dataDir !== undefined) {
+      this.#index = new IndexPersistence(join(options.dataDir, INDEX_FILE), {
+        root,
+        catalog: this.catalog,
+        log,
+        scanning: () => this.#status.scanning,
+      });
+    }
+    if (options.exactDurations !== false) {
+      this.#durations = new ExactDurations({
+        catalog: this.catalog,
+        log,
+        signal: this.#abort.signal,
+        onCounted: () => this.#announceNowAndThen(),
+        onRoundDone: () => {
+          this.#announce();
+          this.#index?.saveSoon();
+        },
+      });
+    }
+    // The library is kept while the folder is away (the index is not thrown away over an
+    // unplugged disk); every watch made before may be on a folder that no longer exists.
+    this.#rootPoll = new RootPoll(root, {
+      onGone: () => {
+        this.#watcher?.removeTree('');
+        this.#log.warn({ folder: root }, 'the media folder is gone; the library is kept and will be rescanned when it is back');
+      },
+      onBack: () => {
+        this.#log.info({ folder: root }, 'the media folder is back: rescanning');
+        this.#watcher?.removeTree('');
+        this.scan().catch((error: unknown) => this.#failed(error, 'library scan failed'));
+      },
+    });
   }
 
   get status(): ScanStatus {
     return { ...this.#status, trackCount: this.catalog.size };
-  }
-
-  /** Folders being watched (for tests and diagnostics). */
-  get watchedFolders(): number {
-    return this.#watcher?.size ?? 0;
   }
 
   /**
@@ -124,7 +145,9 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
       }, interval);
       this.#rescanTimer.unref();
     }
-    void this.#enqueue(() => this.#loadIndex());
+    void this.#enqueue(async () => {
+      if (await this.#index?.load()) this.#announce();
+    });
     return this.scan();
   }
 
@@ -164,20 +187,18 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
     this.#closed = true;
     this.#abort.abort();
     clearInterval(this.#rescanTimer);
-    clearInterval(this.#rootPoll);
-    clearTimeout(this.#saveTimer);
+    this.#rootPoll.close();
+    this.#index?.stop();
     this.#watcher?.close();
     await this.#queue;
-    await this.#durations;
-    await this.#saving;
-    if (this.catalog.version !== this.#savedVersion) await this.#save();
+    await this.#durations?.settled();
+    await this.#index?.flush();
     this.removeAllListeners();
   }
 
   /** Saves the index now if anything changed since the last save. */
   async flush(): Promise<void> {
-    await this.#saving;
-    if (this.catalog.version !== this.#savedVersion) await this.#save();
+    await this.#index?.flush();
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
@@ -189,33 +210,16 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
     return run;
   }
 
-  async #loadIndex(): Promise<void> {
-    if (!this.#store) return;
-    const started = performance.now();
-    try {
-      const snapshot = await this.#store.load();
-      if (!snapshot) return;
-      if (snapshot.root !== this.root) {
-        this.#log.warn({ indexRoot: snapshot.root }, 'library index is for another folder: rescanning');
-        return;
-      }
-      for (const record of snapshot.records) this.catalog.upsert(record);
-      for (const [folder, image] of snapshot.folderImages) this.catalog.setFolderImage(folder, image);
-      this.#savedVersion = this.catalog.version;
-      this.#announce();
-      this.#log.info({ tracks: this.catalog.size, ms: Math.round(performance.now() - started) }, 'library index loaded');
-    } catch (error) {
-      const reason = error instanceof IndexCorruptError ? error.message : (error as Error).message;
-      this.#log.warn({ file: this.#store.file, reason }, 'library index unreadable: rescanning the whole folder');
-    }
-  }
-
   #scanOptions(): ScanOptions {
     return {
       log: this.#log,
       concurrency: this.#options.concurrency,
       signal: this.#abort.signal,
-      onTrack: () => this.#trackRead(),
+      onTrack: () => {
+        // During a long scan: tell clients about new tracks now and then, and save now and then.
+        this.#announceNowAndThen();
+        this.#index?.saveSoon();
+      },
     };
   }
 
@@ -236,7 +240,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
     } catch (error) {
       this.#status = { ...this.#status, scanning: false };
       this.#emitProgress(true);
-      this.#watchForRoot(error);
+      this.#lookForRootIfGone(error);
       throw error;
     }
     // Folders that were not listed this time are gone.
@@ -249,75 +253,42 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
       'library scan finished',
     );
     this.emit('scanned', result);
-    this.#afterChange(true);
+    this.#afterChange();
     return result;
   }
 
   async #updateOnce(dirs: Set<string>): Promise<ScanResult> {
+    let result: ScanResult;
     try {
-      return await this.#updateFolders(dirs);
+      result = await updateFolders(this.root, this.catalog, dirs, {
+        ...this.#scanOptions(),
+        knownFolders: this.#folders,
+        onFolder: (listing) => this.#folderListed(listing),
+        onFolderGone: (relDir) => {
+          this.#watcher?.removeTree(relDir);
+          const prefix = `${relDir}/`;
+          for (const folder of this.#folders) if (folder === relDir || folder.startsWith(prefix)) this.#folders.delete(folder);
+        },
+      });
     } catch (error) {
-      this.#watchForRoot(error);
+      this.#lookForRootIfGone(error);
       throw error;
     }
-  }
-
-  async #updateFolders(dirs: Set<string>): Promise<ScanResult> {
-    const result = await updateFolders(this.root, this.catalog, dirs, {
-      ...this.#scanOptions(),
-      knownFolders: this.#folders,
-      onFolder: (listing) => this.#folderListed(listing),
-      onFolderGone: (relDir) => {
-        this.#watcher?.removeTree(relDir);
-        const prefix = `${relDir}/`;
-        for (const folder of this.#folders) if (folder === relDir || folder.startsWith(prefix)) this.#folders.delete(folder);
-      },
-    });
     if (result.read + result.removed + result.skipped > 0) {
       this.#log.info({ folders: dirs.size, read: result.read, skipped: result.skipped, removed: result.removed, ms: Math.round(result.durationMs) }, 'library updated');
     }
-    this.#afterChange(true);
+    this.#afterChange();
     return result;
   }
 
-  /**
-   * The media folder itself is gone (a disk unplugged, a share unmounted, the folder deleted):
-   * the library is kept as it is (the index is not thrown away over an unplugged disk), its
-   * watches are dead, and nothing would tell us when it is back. So look for it every few
-   * seconds, and rescan it when it is.
-   */
-  #watchForRoot(error: unknown): void {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if ((code !== 'ENOENT' && code !== 'ENOTDIR') || this.#rootPoll !== undefined || this.#closed) return;
-    // Asynchronous checks: a hung network mount must not stall the event loop.
-    const rootExists = () => access(this.root).then(() => true, () => false);
-    let looking = false;
-    this.#rootPoll = setInterval(() => {
-      if (looking) return;
-      looking = true;
-      void rootExists().then((back) => {
-        looking = false;
-        if (!back || this.#closed || this.#rootPoll === undefined) return;
-        clearInterval(this.#rootPoll);
-        this.#rootPoll = undefined;
-        this.#log.info({ folder: this.root }, 'the media folder is back: rescanning');
-        // Every watch made before may be on a folder that no longer exists: start afresh.
-        this.#watcher?.removeTree('');
-        this.scan().catch((scanError: unknown) => this.#failed(scanError, 'library scan failed'));
-      });
-    }, ROOT_POLL_MS);
-    this.#rootPoll.unref();
-    void rootExists().then((exists) => {
-      if (exists) return; // already back (replaced at once): the first poll rescans it
-      this.#watcher?.removeTree('');
-      this.#log.warn({ folder: this.root }, 'the media folder is gone; the library is kept and will be rescanned when it is back');
-    });
+  /** A scan or update failed because the media folder itself is gone: look for its return. */
+  #lookForRootIfGone(error: unknown): void {
+    if (isFolderGone(error) && !this.#closed) this.#rootPoll.start();
   }
 
-  /** Background work failed: an error, unless it is the media folder being away (reported once, above). */
+  /** Background work failed: an error, unless it is the media folder being away (reported once, by the poll). */
   #failed(error: unknown, what: string): void {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') this.#log.debug({ reason: (error as Error).message }, what);
+    if (isFolderGone(error)) this.#log.debug({ reason: (error as Error).message }, what);
     else this.#log.error({ err: error }, what);
   }
 
@@ -329,12 +300,6 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
   #scanProgress(progress: Readonly<ScanProgress>): void {
     this.#status = { scanning: true, done: progress.done, total: progress.found, trackCount: this.catalog.size };
     this.#emitProgress(false);
-  }
-
-  /** During a long scan: tell clients about new tracks now and then, and save now and then. */
-  #trackRead(): void {
-    if (Date.now() - this.#lastChangedAt >= CHANGED_DURING_SCAN_MS) this.#announce();
-    this.#scheduleSave();
   }
 
   #emitProgress(force: boolean): void {
@@ -352,98 +317,16 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
     this.emit('changed', { trackCount: this.catalog.size });
   }
 
-  #afterChange(workDone: boolean): void {
+  /** While tracks keep changing (a long scan, the duration pass): `changed` every few seconds. */
+  #announceNowAndThen(): void {
+    if (Date.now() - this.#lastChangedAt >= CHANGED_DURING_SCAN_MS) this.#announce();
+  }
+
+  /** After a scan or folder update: tell clients, save, and count frames where durations are guesses. */
+  #afterChange(): void {
     if (this.#closed) return;
     this.#announce();
-    if (this.catalog.version !== this.#savedVersion) this.#scheduleSave(0);
-    if (workDone && this.#options.exactDurations !== false) this.#refineDurations();
-  }
-
-  #scheduleSave(delay?: number): void {
-    if (!this.#store || this.#closed) return;
-    const wait = delay ?? (this.#status.scanning ? SAVE_DELAY_SCANNING_MS : SAVE_DELAY_MS);
-    if (this.#saveTimer && wait > 0) return;
-    clearTimeout(this.#saveTimer);
-    this.#saveTimer = setTimeout(() => {
-      this.#saveTimer = undefined;
-      this.#save().catch(() => {});
-    }, wait);
-  }
-
-  async #save(): Promise<void> {
-    if (!this.#store) return;
-    if (this.#saving) {
-      await this.#saving;
-      if (this.catalog.version === this.#savedVersion) return;
-    }
-    const version = this.catalog.version;
-    // Records are never changed in place, so this array is a consistent snapshot.
-    const snapshot = { root: this.root, records: [...this.catalog.records()], folderImages: [...this.catalog.folderImages()] };
-    const started = performance.now();
-    this.#saving = this.#store.save(snapshot).then(
-      () => {
-        this.#savedVersion = version;
-        this.#saveFailed = false;
-        this.#log.debug({ tracks: snapshot.records.length, ms: Math.round(performance.now() - started) }, 'library index saved');
-      },
-      (error: unknown) => {
-        if (!this.#saveFailed) this.#log.warn({ file: this.#store!.file, reason: (error as Error).message }, 'cannot save the library index');
-        this.#saveFailed = true;
-      },
-    );
-    try {
-      await this.#saving;
-    } finally {
-      this.#saving = undefined;
-    }
-    if (this.catalog.version !== this.#savedVersion && !this.#saveFailed) this.#scheduleSave();
-  }
-
-  /** Counts frames of MP3s whose duration is a guess, one file at a time, in the background. */
-  #refineDurations(): void {
-    if (this.#durations) {
-      this.#durationsAgain = true;
-      return;
-    }
-    this.#durations = (async () => {
-      do {
-        this.#durationsAgain = false;
-        const pending = [...this.catalog.records()].filter((record) => record.estimatedDuration);
-        for (const record of pending) {
-          if (this.#abort.signal.aborted) return;
-          await this.#refineOne(record);
-          if (Date.now() - this.#lastChangedAt >= CHANGED_DURING_SCAN_MS) this.#announce();
-        }
-        if (pending.length > 0) {
-          this.#announce();
-          this.#scheduleSave();
-        }
-      } while (this.#durationsAgain && !this.#abort.signal.aborted);
-    })()
-      .catch((error: unknown) => this.#log.error({ err: error }, 'exact durations failed'))
-      .finally(() => {
-        this.#durations = undefined;
-      });
-  }
-
-  async #refineOne(record: TrackRecord): Promise<void> {
-    let seconds: number | undefined;
-    let audioBytes = 0;
-    try {
-      const exact = await exactMp3Duration(record.realPath, this.#abort.signal);
-      seconds = exact?.seconds;
-      audioBytes = exact?.audioBytes ?? 0;
-    } catch (error) {
-      if (this.#abort.signal.aborted) return;
-      this.#log.debug({ path: record.path, reason: (error as Error).message }, 'cannot count MP3 frames');
-    }
-    // The file may have changed or gone while we counted: only update the record we counted.
-    if (this.catalog.getRecord(record.id) !== record) return;
-    const { estimatedDuration: _estimated, ...refined } = record;
-    if (seconds !== undefined && seconds > 0) {
-      refined.duration = seconds;
-      refined.bitrate = Math.round((audioBytes * 8) / seconds);
-    }
-    this.catalog.upsert(refined);
+    this.#index?.saveNow();
+    this.#durations?.run();
   }
 }

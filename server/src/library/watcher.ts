@@ -10,7 +10,8 @@
  * inside the folder. We already know every folder
  * from the scan (real paths, links resolved inside the root), and all we need from an event is
  * which folder changed. Filesystems that deliver no events (network shares) and watch limits
- * (ENOSPC) are covered by the periodic rescan.
+ * (ENOSPC) are covered by the periodic rescan; the media folder itself going away, by
+ * `root-poll.ts`.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -41,18 +42,6 @@ export class FolderWatcher {
   constructor(root: string, options: FolderWatcherOptions) {
     this.#root = root;
     this.#options = { debounceMs: DEFAULT_DEBOUNCE_MS, maxWaitMs: DEFAULT_MAX_WAIT_MS, ...options };
-  }
-
-  get size(): number {
-    return this.#watchers.size;
-  }
-
-  isWatching(relDir: string): boolean {
-    return this.#watchers.has(relDir);
-  }
-
-  watching(): IterableIterator<string> {
-    return this.#watchers.keys();
   }
 
   /** Starts watching a folder (relative to the root); a no-op when it is already watched. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { AlbumListResponse, TrackListResponse } from '@musicsharer/shared';
 import type { FastifyInstance } from 'fastify';
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
@@ -109,12 +109,18 @@ describe('cover art', () => {
 
   test('a thumbnail is made once, then served from the disk cache', async () => {
     const first = await cover('Single', '?size=96');
-    const made = app.library.covers.thumbnailsMade;
+    const folder = join(lib.dataDir, 'covers', albumIds.get('Single')!);
+    const cached = (await readdir(folder)).filter((name) => name.endsWith('-96.jpg'));
+    assert.equal(cached.length, 1);
+    assert.deepEqual(await readFile(join(folder, cached[0]!)), first.rawPayload);
+    // Another image in the cache file: served as it is, so the thumbnail is not made again.
+    const marker = await image(7, 7, 'jpeg', '#00ff00');
+    await writeFile(join(folder, cached[0]!), marker);
     const second = await cover('Single', '?size=96');
-    assert.equal(app.library.covers.thumbnailsMade, made, 'not made again');
-    assert.deepEqual(second.rawPayload, first.rawPayload);
-    const cached = await readdir(join(lib.dataDir, 'covers', albumIds.get('Single')!));
-    assert.equal(cached.filter((name) => name.endsWith('-96.jpg')).length, 1);
+    assert.equal(second.statusCode, 200);
+    assert.deepEqual(second.rawPayload, marker);
+    assert.equal(second.headers.etag, first.headers.etag);
+    await writeFile(join(folder, cached[0]!), first.rawPayload);
   });
 
   test('If-None-Match with the ETag: 304, no body', async () => {
@@ -123,6 +129,19 @@ describe('cover art', () => {
     assert.equal(response.statusCode, 304);
     assert.equal(response.body, '');
     assert.equal(response.headers.etag, headers.etag);
+    assert.match(String(response.headers['cache-control']), /public, max-age=\d+/);
+  });
+
+  test('If-None-Match, RFC 9110 §13.1.2: a list, a weak tag and * match; other tags and malformed fields do not', async () => {
+    const url = `/cover/${albumIds.get('Folder')}?size=96`;
+    const etag = String((await app.inject({ url })).headers.etag);
+    const status = async (ifNoneMatch: string) => (await app.inject({ url, headers: { 'if-none-match': ifNoneMatch } })).statusCode;
+    for (const field of [`"other", ${etag}`, `${etag},"other"`, `W/${etag}`, `"x", W/${etag}`, '*', ` * `]) {
+      assert.equal(await status(field), 304, field);
+    }
+    for (const field of ['"other"', `W/"other", "${etag.slice(1, -1)}x"`, etag.slice(1, -1), `${etag} garbage`, `w/${etag}`, '']) {
+      assert.equal(await status(field), 200, field);
+    }
   });
 
   test('a corrupt embedded picture falls back to the folder image', async () => {
