@@ -3,7 +3,7 @@
  * against the current validators, in the order §13.2.2 prescribes. Pure: the caller passes the
  * request fields, the validators and the clock.
  */
-import { parseEntityTag, parseEntityTagList, strongMatch, weakMatch, type EntityTag } from './etag.js';
+import { ifNoneMatchHolds, parseEntityTag, parseEntityTagList, strongMatch, type EntityTag } from './etag.js';
 
 export interface ConditionalFields {
   method: string;
@@ -64,7 +64,7 @@ export function evaluatePreconditions(
 
   // Step 3: If-None-Match present -> evaluate; false -> 304 for GET/HEAD, else 412 (§13.1.2).
   if (request.ifNoneMatch !== undefined) {
-    if (!ifNoneMatch(request.ifNoneMatch, etag)) return isGetOrHead ? 304 : 412;
+    if (!ifNoneMatchHolds(request.ifNoneMatch, etag)) return isGetOrHead ? 304 : 412;
   } else if (isGetOrHead && request.ifModifiedSince !== undefined) {
     // Step 4: no If-None-Match, GET/HEAD, If-Modified-Since present -> evaluate; false -> 304.
     // §13.1.3: ignored when not a valid HTTP-date; "not modified since" when Last-Modified is
@@ -86,13 +86,6 @@ function ifMatch(value: string, current: EntityTag | undefined): boolean {
   const tags = parseEntityTagList(value);
   if (tags === '*') return true;
   return current !== undefined && tags !== undefined && tags.some((tag) => strongMatch(tag, current));
-}
-
-/** §13.1.2: false for "*" (the file exists) or a weak match with any listed tag. */
-function ifNoneMatch(value: string, current: EntityTag | undefined): boolean {
-  const tags = parseEntityTagList(value);
-  if (tags === '*') return false;
-  return !(current !== undefined && tags !== undefined && tags.some((tag) => weakMatch(tag, current)));
 }
 
 /**
