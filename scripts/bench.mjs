@@ -2,7 +2,7 @@
 /**
  * `npm run bench [-- NAME...]`: runs the benchmarks one after another (never in parallel: they
  * measure this machine). Each prints our figures beside its peers, as ratios. Not a test.
- * Names: stream, ws, library, client, mp3-duration (default: all present in bench/).
+ * Names: stream, ws, library, client, abuse, mp3-duration (default: all present in bench/).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -6,10 +6,12 @@ import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as zlibConstants } from 'node:zlib';
 import type { Config } from './config.js';
+import { boundPipelining } from './connections/pipelining.js';
 import hostCheckPlugin from './plugins/host-check.js';
 import libraryPlugin from './plugins/library.js';
 import nowPlayingPlugin from './plugins/now-playing.js';
@@ -36,14 +38,21 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     ...requestLogOptions(options.requestLogging ?? false),
     // Phones on the LAN reach us by IP; nothing here sits behind a proxy.
     trustProxy: false,
-    // Streams of an hour-long file take a while on a slow network: no request timeout, but
-    // bounded headers (Node's default 16 KiB) and keep-alive for the many Range requests.
-    keepAliveTimeout: 65_000,
     // A path parameter longer than this makes its route not match at all, and the request then
     // falls through to the client's static wildcard (a 403 from @fastify/static for a 5,000-
     // character track id). Ids are bounded by their schemas; let every id reach them: a request
     // line cannot be longer than Node's 16 KiB header limit anyway.
     maxParamLength: 16 * 1024,
+    // Node's HTTP server, with a bound on what one connection can make us hold (pipelining).
+    serverFactory: (handler) => {
+      const server = createServer(boundPipelining(handler));
+      // Keep-alive for the many Range requests of a player. Streams of an hour-long file take a
+      // while on a slow network: no socket timeout while a response is being written (Node's
+      // default); receiving a request's head and body stays bounded by Node's defaults
+      // (headersTimeout 60 s, requestTimeout 300 s), and headers by its 16 KiB limit.
+      server.keepAliveTimeout = 65_000;
+      return server;
+    },
   });
   const mediaRoot = await realpath(config.mediaDir);
   // First, so that every route (and every WebSocket upgrade) has it.
