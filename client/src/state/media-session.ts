@@ -15,33 +15,18 @@ export interface MediaSessionControls {
   seekTo(seconds: number, fast: boolean): void;
 }
 
-export interface PositionReport {
-  state: MediaSessionPlaybackState;
-  /** Seconds; nothing is reported unless it is finite and positive. */
-  duration: number;
-  playbackRate: number;
-  position: number;
-}
-
-export interface MediaSessionGlue {
-  showTrack(track: Track): void;
-  showPosition(report: PositionReport): void;
-}
-
 /** `navigator.mediaSession` where the browser has one. */
 export function defaultMediaSession(): MediaSession | null {
   return typeof navigator !== 'undefined' && 'mediaSession' in navigator ? navigator.mediaSession : null;
 }
 
-/** Installs the action handlers once and returns what the player calls to keep the session current. */
-export function connectMediaSession(session: MediaSession | null, controls: MediaSessionControls): MediaSessionGlue {
-  if (!session) return { showTrack() {}, showPosition() {} };
-
+/** Installs the lock screen's buttons, once for the page's life. */
+export function setMediaActions(session: MediaSession, controls: MediaSessionControls): void {
   const handlers: [MediaSessionAction, MediaSessionActionHandler | null][] = [
-    ['play', () => controls.play()],
-    ['pause', () => controls.pause()],
-    ['previoustrack', () => controls.previous()],
-    ['nexttrack', () => controls.next()],
+    ['play', controls.play],
+    ['pause', controls.pause],
+    ['previoustrack', controls.previous],
+    ['nexttrack', controls.next],
     ['seekto', (details) => {
       if (details.seekTime != null) controls.seekTo(details.seekTime, details.fastSeek === true);
     }],
@@ -56,26 +41,27 @@ export function connectMediaSession(session: MediaSession | null, controls: Medi
       // Older browsers reject actions they do not know.
     }
   }
+}
 
-  return {
-    showTrack(track) {
-      if (typeof MediaMetadata === 'undefined') return;
-      const cover = track.coverUrl;
-      session.metadata = new MediaMetadata({
-        title: track.title,
-        artist: track.artist ?? '',
-        album: track.album ?? '',
-        artwork: cover ? COVER_SIZES.map((size) => ({ src: new URL(coverAt(cover, size), location.href).href, sizes: `${size}x${size}` })) : [],
-      });
-    },
-    showPosition({ state, duration, playbackRate, position }) {
-      session.playbackState = state;
-      if (!(Number.isFinite(duration) && duration > 0) || typeof session.setPositionState !== 'function') return;
-      try {
-        session.setPositionState({ duration, playbackRate, position: Math.min(Math.max(0, position), duration) });
-      } catch {
-        // Safari throws when position and duration disagree for a moment: the next update fixes it.
-      }
-    },
-  };
+/** Title, artist, album and the cover at every thumbnail size. */
+export function showTrack(session: MediaSession, track: Track): void {
+  if (typeof MediaMetadata === 'undefined') return;
+  const cover = track.coverUrl;
+  session.metadata = new MediaMetadata({
+    title: track.title,
+    artist: track.artist ?? '',
+    album: track.album ?? '',
+    artwork: cover ? COVER_SIZES.map((size) => ({ src: new URL(coverAt(cover, size), location.href).href, sizes: `${size}x${size}` })) : [],
+  });
+}
+
+/** Playing or paused, and where: `duration` in seconds, no position unless it is finite and positive. */
+export function showPosition(session: MediaSession, state: MediaSessionPlaybackState, duration: number, playbackRate: number, position: number): void {
+  session.playbackState = state;
+  if (!(Number.isFinite(duration) && duration > 0) || typeof session.setPositionState !== 'function') return;
+  try {
+    session.setPositionState({ duration, playbackRate, position: Math.min(Math.max(0, position), duration) });
+  } catch {
+    // Safari throws when position and duration disagree for a moment: the next update fixes it.
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { NowPlayingMessage, Track } from '@musicsharer/shared';
-import { connectMediaSession, defaultMediaSession } from './media-session.js';
+import { defaultMediaSession, setMediaActions, showPosition, showTrack } from './media-session.js';
 import { createQueue, type QueueModel } from './queue.js';
 
 /** Why the player changed: the now-playing socket sends the first four at once and throttles `progress`. */
@@ -80,30 +80,29 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
 
   /** A seek asked for before the element knew its metadata; applied on `loadedmetadata`. */
   let pendingSeek: number | null = null;
+  const cantPlay = () => `Can't play “${current.peek()?.title ?? 'this track'}”`;
   const listeners = new Set<(change: PlayerChange) => void>();
   const emit = (change: PlayerChange) => listeners.forEach((listener) => listener(change));
 
-  const session = connectMediaSession(options.mediaSession !== undefined ? options.mediaSession : defaultMediaSession(), {
-    play,
-    pause: () => audio.pause(),
-    previous,
-    next,
-    seekTo(seconds, fast) {
-      if (fast && typeof audio.fastSeek === 'function' && audio.readyState >= 1) {
-        audio.fastSeek(seconds);
-        time.value = seconds;
-        emit('seek');
-      } else seek(seconds);
-    },
-  });
+  const session = options.mediaSession !== undefined ? options.mediaSession : defaultMediaSession();
+  if (session) {
+    setMediaActions(session, {
+      play,
+      pause,
+      previous,
+      next,
+      seekTo(seconds, fast) {
+        if (fast && typeof audio.fastSeek === 'function' && audio.readyState >= 1) {
+          audio.fastSeek(seconds);
+          time.value = seconds;
+          emit('seek');
+        } else seek(seconds);
+      },
+    });
+  }
 
   function updatePosition() {
-    session.showPosition({
-      state: current.peek() ? (audio.paused ? 'paused' : 'playing') : 'none',
-      duration: duration.peek(),
-      playbackRate: audio.playbackRate || 1,
-      position: time.peek(),
-    });
+    if (session) showPosition(session, current.peek() ? (audio.paused ? 'paused' : 'playing') : 'none', duration.peek(), audio.playbackRate || 1, time.peek());
   }
 
   function watch(promise: Promise<void> | undefined) {
@@ -116,7 +115,7 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
         batch(() => {
           paused.value = audio.paused;
           if (name === 'NotAllowedError') blocked.value = true;
-          else error.value = `Can't play “${current.peek()?.title ?? 'this track'}”`;
+          else error.value = cantPlay();
         });
       },
     );
@@ -148,7 +147,7 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
       mediaDuration.value = NaN;
       error.value = null;
     });
-    session.showTrack(track);
+    if (session) showTrack(session, track);
     emit('track');
   }
 
@@ -162,6 +161,10 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
     const i = audio.currentTime > RESTART_THRESHOLD ? -1 : queue.previousIndex();
     if (i >= 0) start(i);
     else seek(0);
+  }
+
+  function pause() {
+    audio.pause();
   }
 
   function play() {
@@ -194,12 +197,12 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
   // --- The element's events -----------------------------------------------------------------
   audio.addEventListener('ended', () => {
     const step = queue.afterEnded();
-    if (step.kind === 'replay') {
+    if (step === 'replay') {
       audio.currentTime = 0;
       watch(audio.play());
-    } else if (step.kind === 'play') {
+    } else if (step !== 'stop') {
       // Same tick: start() sets src and calls play() before anything else happens.
-      start(step.index);
+      start(step);
     } else {
       paused.value = true;
       updatePosition();
@@ -246,7 +249,7 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
     if (!audio.getAttribute('src')) return;
     batch(() => {
       paused.value = true;
-      error.value = `Can't play “${current.peek()?.title ?? 'this track'}”`;
+      error.value = cantPlay();
     });
   });
 
@@ -267,7 +270,7 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
       const i = queue.setList(tracks, startIndex);
       if (i >= 0) start(i);
     },
-    appendToQueue: (tracks) => queue.append(tracks),
+    appendToQueue: queue.append,
     playAt: (i) => start(i),
     playFrom(track, positionSec) {
       queue.only(track);
@@ -276,17 +279,17 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
     },
     updateTrack(track) {
       if (queue.updateTrack(track)) {
-        session.showTrack(track);
+        if (session) showTrack(session, track);
         updatePosition();
       }
     },
     play,
-    pause: () => audio.pause(),
-    toggle: () => (audio.paused ? play() : audio.pause()),
+    pause,
+    toggle: () => (audio.paused ? play() : pause()),
     next,
     previous,
     seek,
-    toggleShuffle: () => queue.toggleShuffle(),
+    toggleShuffle: queue.toggleShuffle,
     cycleRepeat() {
       // A looping element repeats without an `ended` round trip, which is surest on a locked phone.
       audio.loop = queue.cycleRepeat() === 'one';

@@ -49,13 +49,13 @@ describe('queue model', () => {
 
   it('after a track ends: the next one, a stop after the last, the first with repeat all, the same with repeat one', () => {
     const queue = queueAt(3, 1);
-    expect(queue.afterEnded()).toEqual({ kind: 'play', index: 2 });
+    expect(queue.afterEnded()).toBe(2);
     queue.moveTo(2);
-    expect(queue.afterEnded()).toEqual({ kind: 'stop' });
+    expect(queue.afterEnded()).toBe('stop');
     expect(queue.cycleRepeat()).toBe('all');
-    expect(queue.afterEnded()).toEqual({ kind: 'play', index: 0 });
+    expect(queue.afterEnded()).toBe(0);
     expect(queue.cycleRepeat()).toBe('one');
-    expect(queue.afterEnded()).toEqual({ kind: 'replay' });
+    expect(queue.afterEnded()).toBe('replay');
     expect(queue.cycleRepeat()).toBe('off');
   });
 

@@ -7,8 +7,8 @@ import type { Track } from '@musicsharer/shared';
 
 export type RepeatMode = 'off' | 'all' | 'one';
 
-/** What the element does when a track has ended. */
-export type EndedStep = { kind: 'replay' } | { kind: 'play'; index: number } | { kind: 'stop' };
+/** What the element does when a track has ended: play this queue position, the same track again, or nothing. */
+export type EndedStep = number | 'replay' | 'stop';
 
 export interface QueueOptions {
   random?: () => number;
@@ -45,6 +45,9 @@ export interface QueueModel {
   cycleRepeat(): RepeatMode;
 }
 
+/** The position after `i` in a queue of `length`: wraps to the first only with repeat all; -1 for none. */
+const following = (length: number, i: number, repeat: RepeatMode) => (i + 1 < length ? i + 1 : repeat === 'all' && length > 0 ? 0 : -1);
+
 function shuffled<T>(items: T[], random: () => number): T[] {
   const out = items.slice();
   for (let i = out.length - 1; i > 0; i--) {
@@ -61,16 +64,12 @@ export function createQueue(options: QueueOptions = {}): QueueModel {
   const shuffle = signal(false);
   const repeat = signal<RepeatMode>('off');
   const current = computed(() => tracks.value[index.value] ?? null);
-  const hasNext = computed(() => tracks.value.length > 0 && (index.value < tracks.value.length - 1 || repeat.value === 'all'));
+  const hasNext = computed(() => following(tracks.value.length, index.value, repeat.value) >= 0);
 
   /** The queue in the order it was given, kept while shuffle is on so turning it off restores it. */
   let original: Track[] | null = null;
 
-  function nextIndex() {
-    const i = index.peek() + 1;
-    if (i < tracks.peek().length) return i;
-    return repeat.peek() === 'all' && tracks.peek().length > 0 ? 0 : -1;
-  }
+  const nextIndex = () => following(tracks.peek().length, index.peek(), repeat.peek());
 
   return {
     tracks,
@@ -121,9 +120,9 @@ export function createQueue(options: QueueOptions = {}): QueueModel {
       return i === 0 && repeat.peek() === 'all' ? tracks.peek().length - 1 : -1;
     },
     afterEnded() {
-      if (repeat.peek() === 'one') return { kind: 'replay' };
+      if (repeat.peek() === 'one') return 'replay';
       const i = nextIndex();
-      return i >= 0 ? { kind: 'play', index: i } : { kind: 'stop' };
+      return i >= 0 ? i : 'stop';
     },
     toggleShuffle() {
       const list = tracks.peek();

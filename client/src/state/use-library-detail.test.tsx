@@ -40,12 +40,12 @@ describe('useLibraryDetail', () => {
   it('is loading, then has the answer; a failure says so', async () => {
     const { load, answer } = manualLoader();
     const { last, show } = setup(load);
-    expect(last()).toEqual({ data: null, loading: true, error: null });
+    expect(last()).toEqual({ id: 'a1', data: null, loading: true, error: null });
     await answer(0, 'album one');
     expect(last()).toMatchObject({ data: 'album one', loading: false, error: null });
 
     show('a2');
-    expect(last()).toMatchObject({ data: null, loading: true });
+    expect(last()).toEqual({ id: 'a2', data: null, loading: true, error: null });
     await answer(1, new Error('HTTP 404'));
     expect(last()).toMatchObject({ data: null, loading: false, error: 'Could not load a2.' });
   });

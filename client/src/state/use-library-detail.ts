@@ -2,14 +2,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { useApp } from './context.js';
 
 export interface LibraryDetail<T> {
-  /** The answer for the id asked for; null until it arrives (never another id's). */
+  /** The id this state is for. */
+  id: string;
+  /** The answer for `id`; null until it arrives (never another id's). */
   data: T | null;
   loading: boolean;
   error: string | null;
-}
-
-interface Loaded<T> extends LibraryDetail<T> {
-  id: string;
 }
 
 /**
@@ -21,19 +19,23 @@ interface Loaded<T> extends LibraryDetail<T> {
 export function useLibraryDetail<T>(load: (id: string) => Promise<T>, id: string, failure: string): LibraryDetail<T> {
   const { library } = useApp();
   const version = library.version.value;
-  const [state, setState] = useState<Loaded<T>>({ id, data: null, loading: true, error: null });
+  const [state, setState] = useState<LibraryDetail<T>>({ id, data: null, loading: true, error: null });
 
   useEffect(() => {
-    const request = new AbortController();
+    // Cleared when the page is left or its id replaced: a late answer is dropped. The request
+    // itself runs on, since the library keeps its answer for the next visit.
+    let wanted = true;
     // A reload keeps what this page shows until the fresh answer replaces it.
     setState((last) => ({ id, data: last.id === id ? last.data : null, loading: true, error: null }));
     load(id).then(
-      (data) => request.signal.aborted || setState({ id, data, loading: false, error: null }),
-      () => request.signal.aborted || setState((last) => ({ ...last, loading: false, error: failure })),
+      (data) => wanted && setState({ id, data, loading: false, error: null }),
+      () => wanted && setState((last) => ({ ...last, loading: false, error: failure })),
     );
-    return () => request.abort();
+    return () => {
+      wanted = false;
+    };
   }, [load, id, version, failure]);
 
-  const { data, loading, error } = state.id === id ? state : { data: null, loading: true, error: null };
-  return { data, loading, error };
+  // Until the effect has run for a new id, the state still describes the old one.
+  return state.id === id ? state : { id, data: null, loading: true, error: null };
 }
