@@ -158,8 +158,8 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
 
   function previous() {
     if (queue.index.peek() < 0) return;
-    const i = audio.currentTime > RESTART_THRESHOLD ? -1 : queue.previousIndex();
-    if (i >= 0) start(i);
+    const i = queue.previousIndex();
+    if (audio.currentTime <= RESTART_THRESHOLD && i >= 0) start(i);
     else seek(0);
   }
 
