@@ -1,4 +1,5 @@
 import { apiPaths, type Album, type Artist, type Device, type Track } from '@musicsharer/shared';
+import { vi } from 'vitest';
 import type { Fetch } from '../src/state/api.js';
 import type { SocketLike } from '../src/state/now-playing.js';
 
@@ -142,3 +143,27 @@ export class FakeSocket implements SocketLike {
 
 /** Lets pending promise callbacks run. */
 export const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** A `navigator.mediaSession` stand-in that records its action handlers and position reports. */
+export function fakeSession() {
+  const handlers = new Map<string, MediaSessionActionHandler | null>();
+  return {
+    handlers,
+    metadata: null as MediaMetadata | null,
+    playbackState: 'none' as MediaSessionPlaybackState,
+    setActionHandler: vi.fn((action: string, handler: MediaSessionActionHandler | null) => handlers.set(action, handler)),
+    setPositionState: vi.fn(),
+  };
+}
+
+/** happy-dom has no `MediaMetadata`: this one keeps what it was given, for tests to read back. Undo with `vi.unstubAllGlobals()`. */
+export function stubMediaMetadata() {
+  vi.stubGlobal(
+    'MediaMetadata',
+    class {
+      constructor(init: MediaMetadataInit) {
+        Object.assign(this, init);
+      }
+    },
+  );
+}

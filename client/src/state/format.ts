@@ -1,3 +1,5 @@
+import type { CoverSize } from '@musicsharer/shared';
+
 /** "m:ss" under an hour, "h:mm:ss" from an hour on. Unknown or negative times read "0:00". */
 export function formatTime(seconds: number): string {
   const total = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
@@ -8,6 +10,6 @@ export function formatTime(seconds: number): string {
 }
 
 /** A cover URL at one of the server's thumbnail sizes. */
-export function coverAt(url: string, size: 96 | 256 | 512): string {
+export function coverAt(url: string, size: CoverSize): string {
   return `${url}${url.includes('?') ? '&' : '?'}size=${size}`;
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { flush, makeTrack } from '../../test/fixtures.js';
+import { COVER_SIZES } from '@musicsharer/shared';
+import { fakeSession, flush, makeTrack, stubMediaMetadata } from '../../test/fixtures.js';
 import { createPlayer, type PlayerChange } from './player.js';
 
 const tracks = [makeTrack(1), makeTrack(2), makeTrack(3, { coverUrl: '/cover/a1' })];
@@ -31,27 +32,7 @@ function fakeAudio() {
   };
 }
 
-function fakeSession() {
-  const handlers = new Map<string, MediaSessionActionHandler | null>();
-  return {
-    handlers,
-    metadata: null as MediaMetadata | null,
-    playbackState: 'none' as MediaSessionPlaybackState,
-    setActionHandler: vi.fn((action: string, handler: MediaSessionActionHandler | null) => handlers.set(action, handler)),
-    setPositionState: vi.fn(),
-  };
-}
-
-beforeEach(() => {
-  vi.stubGlobal(
-    'MediaMetadata',
-    class {
-      constructor(init: MediaMetadataInit) {
-        Object.assign(this, init);
-      }
-    },
-  );
-});
+beforeEach(stubMediaMetadata);
 afterEach(() => vi.unstubAllGlobals());
 
 describe('player model', () => {
@@ -193,23 +174,7 @@ describe('player model', () => {
     expect(player.current.value?.id).toBe('t1');
   });
 
-  it('shuffles the rest of the queue around the current track and restores the order', () => {
-    const { audio } = fakeAudio();
-    const player = createPlayer({ audio, mediaSession: null, random: () => 0 });
-    const many = Array.from({ length: 6 }, (_, i) => makeTrack(i + 1));
-    player.playList(many, 2);
-    player.toggleShuffle();
-    expect(player.shuffle.value).toBe(true);
-    expect(player.current.value?.id).toBe('t3');
-    expect(player.index.value).toBe(0);
-    expect(player.queue.value.map((t) => t.id).sort()).toEqual(many.map((t) => t.id).sort());
-    expect(player.queue.value.map((t) => t.id)).not.toEqual(['t3', 't1', 't2', 't4', 't5', 't6']);
-    player.toggleShuffle();
-    expect(player.queue.value.map((t) => t.id)).toEqual(many.map((t) => t.id));
-    expect(player.index.value).toBe(2);
-  });
-
-  it('appends to the queue without touching the current track, in order or shuffled', () => {
+  it('appends to the queue and shuffles it without touching the current track', () => {
     const { audio, log } = fakeAudio();
     const player = createPlayer({ audio, mediaSession: null, random: () => 0 });
     const many = Array.from({ length: 8 }, (_, i) => makeTrack(i + 1));
@@ -217,16 +182,16 @@ describe('player model', () => {
     player.appendToQueue(many.slice(3, 5));
     expect(player.queue.value.map((t) => t.id)).toEqual(['t1', 't2', 't3', 't4', 't5']);
     expect(player.current.value?.id).toBe('t2');
-    expect(log).toEqual(['play /stream/t2']);
-
     player.toggleShuffle();
+    expect(player.shuffle.value).toBe(true);
+    expect(player.index.value).toBe(0);
     player.appendToQueue(many.slice(5));
-    expect(player.queue.value.slice(0, 5).map((t) => t.id).sort()).toEqual(['t1', 't2', 't3', 't4', 't5']);
-    expect(player.queue.value.slice(5).map((t) => t.id).sort()).toEqual(['t6', 't7', 't8']);
-    expect(player.queue.value.slice(5).map((t) => t.id)).not.toEqual(['t6', 't7', 't8']);
     player.toggleShuffle();
     expect(player.queue.value.map((t) => t.id)).toEqual(many.map((t) => t.id));
+    expect(player.index.value).toBe(1);
     expect(player.current.value?.id).toBe('t2');
+    expect(log).toEqual(['play /stream/t2']);
+    expect(audio.getAttribute('src')).toBe('/stream/t2');
   });
 
   it('plays from a position (listen along) and takes fuller track data later', () => {
@@ -257,14 +222,6 @@ describe('player model', () => {
   });
 
   describe('Media Session', () => {
-    it('sets the handlers once: play, pause, previous/next track, seek-to; no ±10 s', () => {
-      const session = fakeSession();
-      createPlayer({ audio: fakeAudio().audio, mediaSession: session as unknown as MediaSession });
-      expect([...session.handlers.keys()].sort()).toEqual(['nexttrack', 'pause', 'play', 'previoustrack', 'seekbackward', 'seekforward', 'seekto']);
-      expect(session.handlers.get('seekbackward')).toBeNull();
-      expect(session.handlers.get('seekforward')).toBeNull();
-    });
-
     it('shows metadata with artwork sizes, and its handlers drive the player', () => {
       const session = fakeSession();
       const fake = fakeAudio();
@@ -274,8 +231,8 @@ describe('player model', () => {
       expect(player.current.value?.id).toBe('t3');
       const metadata = session.metadata as unknown as MediaMetadataInit;
       expect(metadata).toMatchObject({ title: 'Song 3', artist: 'The Testers', album: 'First Album' });
-      expect(metadata.artwork?.map((a) => a.sizes)).toEqual(['96x96', '256x256', '512x512']);
-      expect(metadata.artwork?.[0]?.src).toMatch(/\/cover\/a1\?size=96$/);
+      expect(metadata.artwork?.map((a) => a.sizes)).toEqual(COVER_SIZES.map((size) => `${size}x${size}`));
+      expect(metadata.artwork?.[0]?.src).toMatch(new RegExp(`/cover/a1\\?size=${COVER_SIZES[0]}$`));
 
       fake.set('readyState', 1);
       session.handlers.get('seekto')!({ action: 'seekto', seekTime: 30 });
@@ -283,6 +240,22 @@ describe('player model', () => {
       session.handlers.get('previoustrack')!({ action: 'previoustrack' });
       expect(player.current.value?.id).toBe('t3'); // more than 3 s in: restart
       expect(fake.audio.currentTime).toBe(0);
+    });
+
+    it('scrubbing on the lock screen seeks fast where the element can, and says so', () => {
+      const session = fakeSession();
+      const fake = fakeAudio();
+      const player = createPlayer({ audio: fake.audio, mediaSession: session as unknown as MediaSession });
+      const changes: PlayerChange[] = [];
+      player.onChange((c) => changes.push(c));
+      player.playList(tracks, 0);
+      fake.set('readyState', 1);
+      const fastSeek = vi.fn();
+      fake.audio.fastSeek = fastSeek;
+      session.handlers.get('seekto')!({ action: 'seekto', seekTime: 42, fastSeek: true });
+      expect(fastSeek).toHaveBeenCalledWith(42);
+      expect(player.time.value).toBe(42);
+      expect(changes).toContain('seek');
     });
 
     it('keeps the position state current', () => {

@@ -1,8 +1,13 @@
+/**
+ * The element control: the player model owns the one `<audio>` element and drives it from the
+ * queue (./queue.ts decides what plays) and reports to the lock screen (./media-session.ts).
+ * One element for the page's whole life: iOS unlocks an element once per user gesture, and
+ * reusing that element is what lets the next track start on a locked phone.
+ */
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { NowPlayingMessage, Track } from '@musicsharer/shared';
-import { coverAt } from './format.js';
-
-export type RepeatMode = 'off' | 'all' | 'one';
+import { defaultMediaSession, setMediaActions, showPosition, showTrack } from './media-session.js';
+import { createQueue, type QueueModel } from './queue.js';
 
 /** Why the player changed: the now-playing socket sends the first four at once and throttles `progress`. */
 export type PlayerChange = 'track' | 'play' | 'pause' | 'seek' | 'progress';
@@ -17,24 +22,19 @@ export interface PlayerOptions {
   random?: () => number;
 }
 
-export interface PlayerModel {
+/** The queue's state as the components read it (`queue` is the queue model's `tracks`). */
+export interface PlayerModel extends Pick<QueueModel, 'index' | 'current' | 'shuffle' | 'repeat' | 'hasNext'> {
   readonly audio: HTMLAudioElement;
   /** Tracks in play order (shuffled when shuffle is on). */
-  queue: ReadonlySignal<Track[]>;
-  /** Position of the current track in `queue`, or -1. */
-  index: ReadonlySignal<number>;
-  current: ReadonlySignal<Track | null>;
+  queue: QueueModel['tracks'];
   paused: ReadonlySignal<boolean>;
   /** Seconds into the current track. */
   time: ReadonlySignal<number>;
   /** The browser's duration when it is usable, else the server's, else 0. */
   duration: ReadonlySignal<number>;
-  shuffle: ReadonlySignal<boolean>;
-  repeat: ReadonlySignal<RepeatMode>;
   /** `play()` was refused (no user gesture): the UI shows "Tap to resume". */
   blocked: ReadonlySignal<boolean>;
   error: ReadonlySignal<string | null>;
-  hasNext: ReadonlySignal<boolean>;
 
   /** Plays `tracks` from `start` (a user tapped a row). */
   playList(tracks: readonly Track[], start: number): void;
@@ -60,51 +60,50 @@ export interface PlayerModel {
   onChange(listener: (change: PlayerChange) => void): () => void;
 }
 
-const ARTWORK_SIZES = [96, 256, 512] as const;
 /** "Previous" restarts the track instead when more than this many seconds in. */
 const RESTART_THRESHOLD = 3;
 
 const usable = (d: number) => Number.isFinite(d) && d > 0;
 
-function shuffled<T>(items: T[], random: () => number): T[] {
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
 export function createPlayer(options: PlayerOptions): PlayerModel {
   const { audio } = options;
-  const random = options.random ?? Math.random;
-  const session =
-    options.mediaSession !== undefined
-      ? options.mediaSession
-      : typeof navigator !== 'undefined' && 'mediaSession' in navigator
-        ? navigator.mediaSession
-        : null;
   audio.preload = 'metadata';
 
-  const queue = signal<Track[]>([]);
-  const index = signal(-1);
+  const queue = createQueue({ random: options.random });
+  const { current } = queue;
   const paused = signal(true);
   const time = signal(0);
   const mediaDuration = signal(NaN);
-  const shuffle = signal(false);
-  const repeat = signal<RepeatMode>('off');
   const blocked = signal(false);
   const error = signal<string | null>(null);
-  const current = computed(() => queue.value[index.value] ?? null);
   const duration = computed(() => (usable(mediaDuration.value) ? mediaDuration.value : (current.value?.duration ?? 0)));
-  const hasNext = computed(() => queue.value.length > 0 && (index.value < queue.value.length - 1 || repeat.value === 'all'));
 
-  /** The queue in the order it was given, kept while shuffle is on so turning it off restores it. */
-  let original: Track[] | null = null;
   /** A seek asked for before the element knew its metadata; applied on `loadedmetadata`. */
   let pendingSeek: number | null = null;
+  const cantPlay = () => `Can't play “${current.peek()?.title ?? 'this track'}”`;
   const listeners = new Set<(change: PlayerChange) => void>();
   const emit = (change: PlayerChange) => listeners.forEach((listener) => listener(change));
+
+  const session = options.mediaSession !== undefined ? options.mediaSession : defaultMediaSession();
+  if (session) {
+    setMediaActions(session, {
+      play,
+      pause,
+      previous,
+      next,
+      seekTo(seconds, fast) {
+        if (fast && typeof audio.fastSeek === 'function' && audio.readyState >= 1) {
+          audio.fastSeek(seconds);
+          time.value = seconds;
+          emit('seek');
+        } else seek(seconds);
+      },
+    });
+  }
+
+  function updatePosition() {
+    if (session) showPosition(session, current.peek() ? (audio.paused ? 'paused' : 'playing') : 'none', duration.peek(), audio.playbackRate || 1, time.peek());
+  }
 
   function watch(promise: Promise<void> | undefined) {
     promise?.then(
@@ -116,7 +115,7 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
         batch(() => {
           paused.value = audio.paused;
           if (name === 'NotAllowedError') blocked.value = true;
-          else error.value = `Can't play “${current.peek()?.title ?? 'this track'}”`;
+          else error.value = cantPlay();
         });
       },
     );
@@ -128,7 +127,7 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
    * or a locked iPhone will not start the next track.
    */
   function start(i: number, at = 0) {
-    const track = queue.peek()[i];
+    const track = queue.tracks.peek()[i];
     if (!track) return;
     pendingSeek = at > 0 ? at : null;
     audio.src = track.url;
@@ -143,53 +142,35 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
     watch(audio.play());
     // State and side effects only after play() has been called.
     batch(() => {
-      index.value = i;
+      queue.moveTo(i);
       time.value = at;
       mediaDuration.value = NaN;
       error.value = null;
     });
-    showMetadata(track);
+    if (session) showTrack(session, track);
     emit('track');
   }
 
-  function setQueue(tracks: readonly Track[], startIndex: number): number {
-    const list = tracks.slice();
-    const first = list[startIndex];
-    if (!first) return -1;
-    if (shuffle.peek()) {
-      original = list;
-      queue.value = [first, ...shuffled(list.filter((_, i) => i !== startIndex), random)];
-      return 0;
-    }
-    original = null;
-    queue.value = list;
-    return startIndex;
-  }
-
-  function playList(tracks: readonly Track[], startIndex: number) {
-    const i = setQueue(tracks, startIndex);
+  function next() {
+    const i = queue.nextIndex();
     if (i >= 0) start(i);
   }
 
-  function next() {
-    const i = index.peek() + 1;
-    if (i < queue.peek().length) start(i);
-    else if (repeat.peek() === 'all' && queue.peek().length > 0) start(0);
+  function previous() {
+    if (queue.index.peek() < 0) return;
+    const i = queue.previousIndex();
+    if (audio.currentTime <= RESTART_THRESHOLD && i >= 0) start(i);
+    else seek(0);
   }
 
-  function previous() {
-    const i = index.peek();
-    if (i < 0) return;
-    if (audio.currentTime > RESTART_THRESHOLD) seek(0);
-    else if (i > 0) start(i - 1);
-    else if (repeat.peek() === 'all') start(queue.peek().length - 1);
-    else seek(0);
+  function pause() {
+    audio.pause();
   }
 
   function play() {
     const track = current.peek();
     if (!track) return;
-    if (!audio.getAttribute('src')) start(index.peek(), time.peek());
+    if (!audio.getAttribute('src')) start(queue.index.peek(), time.peek());
     else watch(audio.play());
   }
 
@@ -213,69 +194,16 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
     emit('seek');
   }
 
-  // --- Media Session: the lock screen and Control Center -----------------------------------
-  function showMetadata(track: Track) {
-    if (!session || typeof MediaMetadata === 'undefined') return;
-    const cover = track.coverUrl;
-    session.metadata = new MediaMetadata({
-      title: track.title,
-      artist: track.artist ?? '',
-      album: track.album ?? '',
-      artwork: cover ? ARTWORK_SIZES.map((size) => ({ src: new URL(coverAt(cover, size), location.href).href, sizes: `${size}x${size}` })) : [],
-    });
-  }
-
-  function updatePosition() {
-    if (!session) return;
-    session.playbackState = current.peek() ? (audio.paused ? 'paused' : 'playing') : 'none';
-    const d = duration.peek();
-    if (!usable(d) || typeof session.setPositionState !== 'function') return;
-    try {
-      session.setPositionState({ duration: d, playbackRate: audio.playbackRate || 1, position: Math.min(Math.max(0, time.peek()), d) });
-    } catch {
-      // Safari throws when position and duration disagree for a moment: the next update fixes it.
-    }
-  }
-
-  if (session) {
-    const handlers: [MediaSessionAction, MediaSessionActionHandler | null][] = [
-      ['play', () => play()],
-      ['pause', () => audio.pause()],
-      ['previoustrack', () => previous()],
-      ['nexttrack', () => next()],
-      ['seekto', (details) => {
-        if (details.seekTime == null) return;
-        if (details.fastSeek && typeof audio.fastSeek === 'function' && audio.readyState >= 1) {
-          audio.fastSeek(details.seekTime);
-          time.value = details.seekTime;
-          emit('seek');
-        } else seek(details.seekTime);
-      }],
-      // Without these, iOS shows previous/next track on the lock screen instead of ±10 s.
-      ['seekbackward', null],
-      ['seekforward', null],
-    ];
-    for (const [action, handler] of handlers) {
-      try {
-        session.setActionHandler(action, handler);
-      } catch {
-        // Older browsers reject actions they do not know.
-      }
-    }
-  }
-
   // --- The element's events -----------------------------------------------------------------
   audio.addEventListener('ended', () => {
-    if (repeat.peek() === 'one') {
+    const step = queue.afterEnded();
+    if (step === 'replay') {
       audio.currentTime = 0;
       watch(audio.play());
-      return;
-    }
-    // Same tick: start() sets src and calls play() before anything else happens.
-    const i = index.peek() + 1;
-    if (i < queue.peek().length) start(i);
-    else if (repeat.peek() === 'all' && queue.peek().length > 0) start(0);
-    else {
+    } else if (step !== 'stop') {
+      // Same tick: start() sets src and calls play() before anything else happens.
+      start(step);
+    } else {
       paused.value = true;
       updatePosition();
     }
@@ -321,82 +249,50 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
     if (!audio.getAttribute('src')) return;
     batch(() => {
       paused.value = true;
-      error.value = `Can't play “${current.peek()?.title ?? 'this track'}”`;
+      error.value = cantPlay();
     });
   });
 
   return {
     audio,
-    queue,
-    index,
+    queue: queue.tracks,
+    index: queue.index,
     current,
     paused,
     time,
     duration,
-    shuffle,
-    repeat,
+    shuffle: queue.shuffle,
+    repeat: queue.repeat,
     blocked,
     error,
-    hasNext,
-    playList,
-    appendToQueue(tracks) {
-      if (tracks.length === 0) return;
-      if (original) {
-        original = original.concat(tracks);
-        queue.value = queue.peek().concat(shuffled(tracks.slice(), random));
-      } else {
-        queue.value = queue.peek().concat(tracks);
-      }
+    hasNext: queue.hasNext,
+    playList(tracks, startIndex) {
+      const i = queue.setList(tracks, startIndex);
+      if (i >= 0) start(i);
     },
+    appendToQueue: queue.append,
     playAt: (i) => start(i),
     playFrom(track, positionSec) {
-      original = null;
-      queue.value = [track];
+      queue.only(track);
       const d = track.duration;
       start(0, Math.max(0, d && positionSec >= d ? 0 : positionSec));
     },
     updateTrack(track) {
-      const replace = (list: Track[]) => list.map((t) => (t.id === track.id ? track : t));
-      queue.value = replace(queue.peek());
-      if (original) original = replace(original);
-      if (current.peek()?.id === track.id) {
-        showMetadata(track);
+      if (queue.updateTrack(track)) {
+        if (session) showTrack(session, track);
         updatePosition();
       }
     },
     play,
-    pause: () => audio.pause(),
-    toggle: () => (audio.paused ? play() : audio.pause()),
+    pause,
+    toggle: () => (audio.paused ? play() : pause()),
     next,
     previous,
     seek,
-    toggleShuffle() {
-      const list = queue.peek();
-      const now = current.peek();
-      if (!shuffle.peek()) {
-        shuffle.value = true;
-        if (!now) return;
-        original = list;
-        batch(() => {
-          queue.value = [now, ...shuffled(list.filter((_, i) => i !== index.peek()), random)];
-          index.value = 0;
-        });
-      } else {
-        shuffle.value = false;
-        if (!original) return;
-        const restored = original;
-        original = null;
-        batch(() => {
-          queue.value = restored;
-          index.value = now ? Math.max(0, restored.indexOf(now)) : -1;
-        });
-      }
-    },
+    toggleShuffle: queue.toggleShuffle,
     cycleRepeat() {
-      const mode = repeat.peek() === 'off' ? 'all' : repeat.peek() === 'all' ? 'one' : 'off';
-      repeat.value = mode;
       // A looping element repeats without an `ended` round trip, which is surest on a locked phone.
-      audio.loop = mode === 'one';
+      audio.loop = queue.cycleRepeat() === 'one';
     },
     sync() {
       batch(() => {

@@ -1,8 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Album } from '@musicsharer/shared';
-import { useApp } from '../../state/context.js';
-import { Cover } from '../Cover/Cover.js';
+import { AlbumCard } from '../AlbumCard/AlbumCard.js';
 import { VirtualList } from '../VirtualList/VirtualList.js';
 import styles from './AlbumGrid.module.css';
 
@@ -11,22 +10,6 @@ const GAP = 14;
 const PADDING = 16;
 /** Room under a cover for two lines of text. */
 const CAPTION = 48;
-
-export function AlbumCard({ album }: { album: Album }) {
-  const { navigation } = useApp();
-  return (
-    <button
-      type="button"
-      class={styles.card}
-      data-album-id={album.id}
-      onClick={() => navigation.open({ name: 'album', id: album.id })}
-    >
-      <Cover url={album.coverUrl} title={album.title} size={256} />
-      <span class={styles.title}>{album.title}</span>
-      <span class={styles.artist}>{album.artist}</span>
-    </button>
-  );
-}
 
 /** Albums as a grid of cover cards, virtualized by grid row; columns follow the width. */
 export function AlbumGrid({ albums, header, persistKey, label }: { albums: readonly Album[]; header?: ComponentChildren; persistKey?: string; label?: string }) {

@@ -1,7 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { AlbumDetailResponse } from '@musicsharer/shared';
 import { useApp } from '../../state/context.js';
 import { formatTime } from '../../state/format.js';
+import { useLibraryDetail } from '../../state/use-library-detail.js';
 import { Cover } from '../Cover/Cover.js';
 import { PageHeader } from '../PageHeader/PageHeader.js';
 import { TrackList } from '../TrackList/TrackList.js';
@@ -10,24 +9,10 @@ import styles from './AlbumPage.module.css';
 /** One album: its cover and details, then its tracks in disc/track order. */
 export function AlbumPage({ id }: { id: string }) {
   const { library } = useApp();
-  const version = library.version.value;
-  const [detail, setDetail] = useState<AlbumDetailResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: detail, error } = useLibraryDetail(library.album, id, 'This album could not be loaded.');
 
-  useEffect(() => {
-    let live = true;
-    setError(null);
-    library.album(id).then(
-      (d) => live && setDetail(d),
-      () => live && setError('This album could not be loaded.'),
-    );
-    return () => {
-      live = false;
-    };
-  }, [id, version, library]);
-
-  const album = detail?.album.id === id ? detail.album : library.albums.value.find((a) => a.id === id);
-  const tracks = detail?.album.id === id ? detail.tracks : [];
+  const album = detail?.album ?? library.albums.value.find((a) => a.id === id);
+  const tracks = detail?.tracks ?? [];
   const header = (
     <PageHeader>
       <div class={styles.top}>

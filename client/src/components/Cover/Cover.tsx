@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import type { CoverSize } from '@musicsharer/shared';
 import { coverAt } from '../../state/format.js';
 import styles from './Cover.module.css';
 
@@ -6,7 +7,8 @@ export interface CoverProps {
   url: string | null;
   /** Title the placeholder takes its initials and colour from. */
   title: string;
-  size: 96 | 256 | 512;
+  /** One of the server's thumbnail sizes (`COVER_SIZES`). */
+  size: CoverSize;
   class?: string;
 }
 

@@ -56,14 +56,12 @@ export function FullPlayer() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        playerOpen.value = false;
-        queueOpen.value = false;
-      }
+      if (e.key === 'Escape') close();
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [playerOpen, queueOpen]);
+    // `close` only sets the two signals, so the first render's copy serves for the sheet's life.
+  }, []);
 
   return (
     <div class={styles.sheet} role="dialog" aria-modal="true" aria-label="Player">

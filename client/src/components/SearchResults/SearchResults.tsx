@@ -1,6 +1,6 @@
-import type { Album, Artist } from '@musicsharer/shared';
+import type { Artist } from '@musicsharer/shared';
 import { useApp } from '../../state/context.js';
-import { Cover } from '../Cover/Cover.js';
+import { AlbumCard } from '../AlbumCard/AlbumCard.js';
 import { TRACK_ROW_HEIGHT, TrackRow } from '../TrackList/TrackList.js';
 import { VirtualList } from '../VirtualList/VirtualList.js';
 import styles from './SearchResults.module.css';
@@ -15,22 +15,6 @@ function ArtistChip({ artist }: { artist: Artist }) {
       onClick={() => navigation.open({ name: 'artist', id: artist.id })}
     >
       {artist.name}
-    </button>
-  );
-}
-
-function AlbumTile({ album }: { album: Album }) {
-  const { navigation } = useApp();
-  return (
-    <button
-      type="button"
-      class={styles.album}
-      data-album-id={album.id}
-      onClick={() => navigation.open({ name: 'album', id: album.id })}
-    >
-      <Cover url={album.coverUrl} title={album.title} size={256} />
-      <span class={styles.title}>{album.title}</span>
-      <span class={styles.detail}>{album.artist}</span>
     </button>
   );
 }
@@ -71,7 +55,7 @@ export function SearchResults() {
           <h2 class={styles.heading}>Albums</h2>
           <div class={styles.strip}>
             {albums.map((album) => (
-              <AlbumTile key={album.id} album={album} />
+              <AlbumCard key={album.id} album={album} class={styles.album} />
             ))}
           </div>
         </section>
