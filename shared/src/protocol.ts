@@ -1,41 +1,41 @@
 /**
- * The now-playing protocol spoken over `/ws` (JSON text frames). A public contract.
+ * The now-playing protocol spoken over `/ws` (JSON text frames). A public contract. The types
+ * are derived from the schemas in schemas.ts (type-only import: nothing reaches the client bundle).
  */
+import type { Static } from 'typebox';
+import type {
+  ClientMessageSchema,
+  DeviceSchema,
+  DevicesMessageSchema,
+  ErrorMessageSchema,
+  HelloMessageSchema,
+  LibraryChangedMessageSchema,
+  NowPlayingMessageSchema,
+  PingMessageSchema,
+  PongMessageSchema,
+  ScanProgressMessageSchema,
+  ServerMessageSchema,
+  WelcomeMessageSchema,
+} from './schemas.js';
 
-export interface Device {
-  deviceId: string;
-  name: string;
-  trackId: string | null;
-  title: string | null;
-  artist: string | null;
-  positionSec: number;
-  paused: boolean;
-  /** Milliseconds since the epoch of the device's last update. */
-  updatedAt: number;
-}
+export type Device = Static<typeof DeviceSchema>;
 
 // client -> server
-export interface HelloMessage { type: 'hello'; name: string }
-export interface NowPlayingMessage { type: 'nowPlaying'; trackId: string | null; positionSec: number; paused: boolean }
-export interface PingMessage { type: 'ping' }
-export type ClientMessage = HelloMessage | NowPlayingMessage | PingMessage;
+export type HelloMessage = Static<typeof HelloMessageSchema>;
+export type NowPlayingMessage = Static<typeof NowPlayingMessageSchema>;
+export type PingMessage = Static<typeof PingMessageSchema>;
+export type ClientMessage = Static<typeof ClientMessageSchema>;
 
 // server -> client
-export interface WelcomeMessage { type: 'welcome'; deviceId: string; devices: Device[] }
-export interface DevicesMessage { type: 'devices'; devices: Device[] }
-export interface PongMessage { type: 'pong' }
-export interface ErrorMessage { type: 'error'; message: string }
+export type WelcomeMessage = Static<typeof WelcomeMessageSchema>;
+export type DevicesMessage = Static<typeof DevicesMessageSchema>;
+export type PongMessage = Static<typeof PongMessageSchema>;
+export type ErrorMessage = Static<typeof ErrorMessageSchema>;
 /** The library changed (rescan, files added/removed): clients refetch. */
-export interface LibraryChangedMessage { type: 'library'; trackCount: number }
+export type LibraryChangedMessage = Static<typeof LibraryChangedMessageSchema>;
 /** Progress of a library scan. */
-export interface ScanProgressMessage { type: 'scan'; scanning: boolean; done: number; total: number }
-export type ServerMessage =
-  | WelcomeMessage
-  | DevicesMessage
-  | PongMessage
-  | ErrorMessage
-  | LibraryChangedMessage
-  | ScanProgressMessage;
+export type ScanProgressMessage = Static<typeof ScanProgressMessageSchema>;
+export type ServerMessage = Static<typeof ServerMessageSchema>;
 
 /** Longest device name kept; longer names are cut. */
 export const MAX_DEVICE_NAME = 64;
