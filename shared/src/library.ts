@@ -4,29 +4,18 @@
  * import is type-only, so importing this module costs the client bundle nothing.
  */
 import type { Static } from 'typebox';
-import type {
-  AlbumDetailSchema,
-  AlbumListSchema,
-  AlbumSchema,
-  ArtistDetailSchema,
-  ArtistListSchema,
-  ArtistSchema,
-  ErrorSchema,
-  ScanStatusSchema,
-  TrackListSchema,
-  TrackSchema,
-} from './schemas.js';
+import type * as Schemas from './schemas.js';
 
-export type Track = Static<typeof TrackSchema>;
-export type Album = Static<typeof AlbumSchema>;
-export type Artist = Static<typeof ArtistSchema>;
-export type TrackListResponse = Static<typeof TrackListSchema>;
-export type AlbumListResponse = Static<typeof AlbumListSchema>;
-export type AlbumDetailResponse = Static<typeof AlbumDetailSchema>;
-export type ArtistListResponse = Static<typeof ArtistListSchema>;
-export type ArtistDetailResponse = Static<typeof ArtistDetailSchema>;
-export type ErrorResponse = Static<typeof ErrorSchema>;
-export type ScanStatus = Static<typeof ScanStatusSchema>;
+export type Track = Static<typeof Schemas.TrackSchema>;
+export type Album = Static<typeof Schemas.AlbumSchema>;
+export type Artist = Static<typeof Schemas.ArtistSchema>;
+export type TrackListResponse = Static<typeof Schemas.TrackListSchema>;
+export type AlbumListResponse = Static<typeof Schemas.AlbumListSchema>;
+export type AlbumDetailResponse = Static<typeof Schemas.AlbumDetailSchema>;
+export type ArtistListResponse = Static<typeof Schemas.ArtistListSchema>;
+export type ArtistDetailResponse = Static<typeof Schemas.ArtistDetailSchema>;
+export type ErrorResponse = Static<typeof Schemas.ErrorSchema>;
+export type ScanStatus = Static<typeof Schemas.ScanStatusSchema>;
 
 /** The cover thumbnail sizes the server makes (`/cover/:albumId?size=N`), in pixels: one list for both sides. */
 export const COVER_SIZES = [96, 256, 512] as const;

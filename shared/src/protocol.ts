@@ -3,39 +3,26 @@
  * are derived from the schemas in schemas.ts (type-only import: nothing reaches the client bundle).
  */
 import type { Static } from 'typebox';
-import type {
-  ClientMessageSchema,
-  DeviceSchema,
-  DevicesMessageSchema,
-  ErrorMessageSchema,
-  HelloMessageSchema,
-  LibraryChangedMessageSchema,
-  NowPlayingMessageSchema,
-  PingMessageSchema,
-  PongMessageSchema,
-  ScanProgressMessageSchema,
-  ServerMessageSchema,
-  WelcomeMessageSchema,
-} from './schemas.js';
+import type * as Schemas from './schemas.js';
 
-export type Device = Static<typeof DeviceSchema>;
+export type Device = Static<typeof Schemas.DeviceSchema>;
 
 // client -> server
-export type HelloMessage = Static<typeof HelloMessageSchema>;
-export type NowPlayingMessage = Static<typeof NowPlayingMessageSchema>;
-export type PingMessage = Static<typeof PingMessageSchema>;
-export type ClientMessage = Static<typeof ClientMessageSchema>;
+export type HelloMessage = Static<typeof Schemas.HelloMessageSchema>;
+export type NowPlayingMessage = Static<typeof Schemas.NowPlayingMessageSchema>;
+export type PingMessage = Static<typeof Schemas.PingMessageSchema>;
+export type ClientMessage = Static<typeof Schemas.ClientMessageSchema>;
 
 // server -> client
-export type WelcomeMessage = Static<typeof WelcomeMessageSchema>;
-export type DevicesMessage = Static<typeof DevicesMessageSchema>;
-export type PongMessage = Static<typeof PongMessageSchema>;
-export type ErrorMessage = Static<typeof ErrorMessageSchema>;
+export type WelcomeMessage = Static<typeof Schemas.WelcomeMessageSchema>;
+export type DevicesMessage = Static<typeof Schemas.DevicesMessageSchema>;
+export type PongMessage = Static<typeof Schemas.PongMessageSchema>;
+export type ErrorMessage = Static<typeof Schemas.ErrorMessageSchema>;
 /** The library changed (rescan, files added/removed): clients refetch. */
-export type LibraryChangedMessage = Static<typeof LibraryChangedMessageSchema>;
+export type LibraryChangedMessage = Static<typeof Schemas.LibraryChangedMessageSchema>;
 /** Progress of a library scan. */
-export type ScanProgressMessage = Static<typeof ScanProgressMessageSchema>;
-export type ServerMessage = Static<typeof ServerMessageSchema>;
+export type ScanProgressMessage = Static<typeof Schemas.ScanProgressMessageSchema>;
+export type ServerMessage = Static<typeof Schemas.ServerMessageSchema>;
 
 /** Longest device name kept; longer names are cut. */
 export const MAX_DEVICE_NAME = 64;
