@@ -4,10 +4,10 @@
  * Built for many devices: each device keeps its own JSON, so an update re-serialises one device
  * and joins the cached fragments (linear, not quadratic; message-json.ts types them against the
  * protocol); the `devices` message is built and framed once, and that prepared frame is written
- * as-is to every socket. Updates that arrive in the same turn of the
- * event loop share one broadcast, and `devices` broadcasts are at least DEVICES_MIN_INTERVAL_MS
- * apart (updates in between are merged into the next one): a broadcast is a list of n devices
- * written to n sockets, so however often devices report, its cost stays bounded.
+ * as-is to every socket. Updates that arrive in the same turn of the event loop share one
+ * broadcast, and `devices` broadcasts are at least DEVICES_MIN_INTERVAL_MS apart (updates in
+ * between are merged into the next one): a broadcast is a list of n devices written to n
+ * sockets, so however often devices report, its cost stays bounded.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
