@@ -1,90 +1,21 @@
-/** Library records as the API returns them. A public contract: tools and tests rely on these shapes. */
+/**
+ * Library records as the API returns them. A public contract: tools and tests rely on these
+ * shapes. The types are derived from the schemas in schemas.ts (the field docs live there); the
+ * import is type-only, so importing this module costs the client bundle nothing.
+ */
+import type { Static } from 'typebox';
+import type * as Schemas from './schemas.js';
 
-export interface Track {
-  /** Stable id: derived from the file's path relative to the media folder. */
-  id: string;
-  title: string;
-  artist: string | null;
-  album: string | null;
-  albumArtist: string | null;
-  trackNo: number | null;
-  discNo: number | null;
-  year: number | null;
-  genre: string | null;
-  /** Seconds, or null when unknown. */
-  duration: number | null;
-  codec: string | null;
-  /** Bits per second, or null when unknown. */
-  bitrate: number | null;
-  /** Relative to the media folder, with `/` separators. */
-  path: string;
-  /** The track's stream URL (Range-aware). */
-  url: string;
-  mimeType: string;
-  albumId: string;
-  artistId: string;
-  /** URL of the album's cover (append `?size=N` for a thumbnail), or null when there is none. */
-  coverUrl: string | null;
-}
-
-export interface Album {
-  id: string;
-  title: string;
-  artist: string;
-  artistId: string;
-  year: number | null;
-  trackCount: number;
-  /** Seconds; sum of the known track durations. */
-  duration: number;
-  coverUrl: string | null;
-}
-
-export interface Artist {
-  id: string;
-  name: string;
-  albumCount: number;
-  trackCount: number;
-}
-
-export interface TrackListResponse {
-  tracks: Track[];
-  /** Total number of tracks in the library (before paging). */
-  total: number;
-}
-
-export interface AlbumListResponse {
-  albums: Album[];
-}
-
-export interface AlbumDetailResponse {
-  album: Album;
-  /** In disc, then track order. */
-  tracks: Track[];
-}
-
-export interface ArtistListResponse {
-  artists: Artist[];
-}
-
-export interface ArtistDetailResponse {
-  artist: Artist;
-  albums: Album[];
-}
-
-export interface ErrorResponse {
-  statusCode: number;
-  error: string;
-  message: string;
-}
-
-export interface ScanStatus {
-  scanning: boolean;
-  /** Files looked at so far in the current (or last) scan. */
-  done: number;
-  /** Files found so far (grows while the walk goes on). */
-  total: number;
-  trackCount: number;
-}
+export type Track = Static<typeof Schemas.TrackSchema>;
+export type Album = Static<typeof Schemas.AlbumSchema>;
+export type Artist = Static<typeof Schemas.ArtistSchema>;
+export type TrackListResponse = Static<typeof Schemas.TrackListSchema>;
+export type AlbumListResponse = Static<typeof Schemas.AlbumListSchema>;
+export type AlbumDetailResponse = Static<typeof Schemas.AlbumDetailSchema>;
+export type ArtistListResponse = Static<typeof Schemas.ArtistListSchema>;
+export type ArtistDetailResponse = Static<typeof Schemas.ArtistDetailSchema>;
+export type ErrorResponse = Static<typeof Schemas.ErrorSchema>;
+export type ScanStatus = Static<typeof Schemas.ScanStatusSchema>;
 
 /** The cover thumbnail sizes the server makes (`/cover/:albumId?size=N`), in pixels: one list for both sides. */
 export const COVER_SIZES = [96, 256, 512] as const;

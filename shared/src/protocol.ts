@@ -1,41 +1,28 @@
 /**
- * The now-playing protocol spoken over `/ws` (JSON text frames). A public contract.
+ * The now-playing protocol spoken over `/ws` (JSON text frames). A public contract. The types
+ * are derived from the schemas in schemas.ts (type-only import: nothing reaches the client bundle).
  */
+import type { Static } from 'typebox';
+import type * as Schemas from './schemas.js';
 
-export interface Device {
-  deviceId: string;
-  name: string;
-  trackId: string | null;
-  title: string | null;
-  artist: string | null;
-  positionSec: number;
-  paused: boolean;
-  /** Milliseconds since the epoch of the device's last update. */
-  updatedAt: number;
-}
+export type Device = Static<typeof Schemas.DeviceSchema>;
 
 // client -> server
-export interface HelloMessage { type: 'hello'; name: string }
-export interface NowPlayingMessage { type: 'nowPlaying'; trackId: string | null; positionSec: number; paused: boolean }
-export interface PingMessage { type: 'ping' }
-export type ClientMessage = HelloMessage | NowPlayingMessage | PingMessage;
+export type HelloMessage = Static<typeof Schemas.HelloMessageSchema>;
+export type NowPlayingMessage = Static<typeof Schemas.NowPlayingMessageSchema>;
+export type PingMessage = Static<typeof Schemas.PingMessageSchema>;
+export type ClientMessage = Static<typeof Schemas.ClientMessageSchema>;
 
 // server -> client
-export interface WelcomeMessage { type: 'welcome'; deviceId: string; devices: Device[] }
-export interface DevicesMessage { type: 'devices'; devices: Device[] }
-export interface PongMessage { type: 'pong' }
-export interface ErrorMessage { type: 'error'; message: string }
+export type WelcomeMessage = Static<typeof Schemas.WelcomeMessageSchema>;
+export type DevicesMessage = Static<typeof Schemas.DevicesMessageSchema>;
+export type PongMessage = Static<typeof Schemas.PongMessageSchema>;
+export type ErrorMessage = Static<typeof Schemas.ErrorMessageSchema>;
 /** The library changed (rescan, files added/removed): clients refetch. */
-export interface LibraryChangedMessage { type: 'library'; trackCount: number }
+export type LibraryChangedMessage = Static<typeof Schemas.LibraryChangedMessageSchema>;
 /** Progress of a library scan. */
-export interface ScanProgressMessage { type: 'scan'; scanning: boolean; done: number; total: number }
-export type ServerMessage =
-  | WelcomeMessage
-  | DevicesMessage
-  | PongMessage
-  | ErrorMessage
-  | LibraryChangedMessage
-  | ScanProgressMessage;
+export type ScanProgressMessage = Static<typeof Schemas.ScanProgressMessageSchema>;
+export type ServerMessage = Static<typeof Schemas.ServerMessageSchema>;
 
 /** Longest device name kept; longer names are cut. */
 export const MAX_DEVICE_NAME = 64;

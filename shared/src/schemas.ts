@@ -1,6 +1,8 @@
 /**
- * JSON schemas of the API (TypeBox): one definition drives Fastify's validation and
- * serialization. Kept apart from the plain types so the client bundle never pulls TypeBox in.
+ * The contract: JSON schemas (TypeBox) of the API and of the now-playing protocol. One definition
+ * drives Fastify's validation and serialization, and the TypeScript types in library.ts and
+ * protocol.ts are derived from it (`Static<typeof ...Schema>`, imported as types only, so the
+ * client bundle never pulls TypeBox in). The doc comments on the fields show up on those types.
  */
 import { Type } from 'typebox';
 
@@ -8,7 +10,10 @@ const NullableString = Type.Union([Type.String(), Type.Null()]);
 const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 
+// ---- The library API ----
+
 export const TrackSchema = Type.Object({
+  /** Stable id: derived from the file's path relative to the media folder. */
   id: Type.String(),
   title: Type.String(),
   artist: NullableString,
@@ -18,14 +23,19 @@ export const TrackSchema = Type.Object({
   discNo: NullableInteger,
   year: NullableInteger,
   genre: NullableString,
+  /** Seconds, or null when unknown. */
   duration: NullableNumber,
   codec: NullableString,
+  /** Bits per second, or null when unknown. */
   bitrate: NullableNumber,
+  /** Relative to the media folder, with `/` separators. */
   path: Type.String(),
+  /** The track's stream URL (Range-aware). */
   url: Type.String(),
   mimeType: Type.String(),
   albumId: Type.String(),
   artistId: Type.String(),
+  /** URL of the album's cover (append `?size=N` for a thumbnail), or null when there is none. */
   coverUrl: NullableString,
 });
 
@@ -36,6 +46,7 @@ export const AlbumSchema = Type.Object({
   artistId: Type.String(),
   year: NullableInteger,
   trackCount: Type.Integer(),
+  /** Seconds; sum of the known track durations. */
   duration: Type.Number(),
   coverUrl: NullableString,
 });
@@ -63,14 +74,76 @@ export const PagingQuerySchema = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
 });
 
-export const TrackListSchema = Type.Object({ tracks: Type.Array(TrackSchema), total: Type.Integer() });
+export const TrackListSchema = Type.Object({
+  tracks: Type.Array(TrackSchema),
+  /** Total number of tracks in the library (before paging). */
+  total: Type.Integer(),
+});
 export const AlbumListSchema = Type.Object({ albums: Type.Array(AlbumSchema) });
-export const AlbumDetailSchema = Type.Object({ album: AlbumSchema, tracks: Type.Array(TrackSchema) });
+export const AlbumDetailSchema = Type.Object({
+  album: AlbumSchema,
+  /** In disc, then track order. */
+  tracks: Type.Array(TrackSchema),
+});
 export const ArtistListSchema = Type.Object({ artists: Type.Array(ArtistSchema) });
 export const ArtistDetailSchema = Type.Object({ artist: ArtistSchema, albums: Type.Array(AlbumSchema) });
 export const ScanStatusSchema = Type.Object({
   scanning: Type.Boolean(),
+  /** Files looked at so far in the current (or last) scan. */
   done: Type.Integer(),
+  /** Files found so far (grows while the walk goes on). */
   total: Type.Integer(),
   trackCount: Type.Integer(),
 });
+
+// ---- The now-playing protocol over `/ws` (JSON text frames) ----
+
+export const DeviceSchema = Type.Object({
+  deviceId: Type.String(),
+  name: Type.String(),
+  trackId: NullableString,
+  title: NullableString,
+  artist: NullableString,
+  positionSec: Type.Number(),
+  paused: Type.Boolean(),
+  /** Milliseconds since the epoch of the device's last update. */
+  updatedAt: Type.Number(),
+});
+
+// client -> server
+export const HelloMessageSchema = Type.Object({ type: Type.Literal('hello'), name: Type.String() });
+export const NowPlayingMessageSchema = Type.Object({
+  type: Type.Literal('nowPlaying'),
+  trackId: NullableString,
+  positionSec: Type.Number(),
+  paused: Type.Boolean(),
+});
+export const PingMessageSchema = Type.Object({ type: Type.Literal('ping') });
+export const ClientMessageSchema = Type.Union([HelloMessageSchema, NowPlayingMessageSchema, PingMessageSchema]);
+
+// server -> client
+export const WelcomeMessageSchema = Type.Object({
+  type: Type.Literal('welcome'),
+  deviceId: Type.String(),
+  devices: Type.Array(DeviceSchema),
+});
+export const DevicesMessageSchema = Type.Object({ type: Type.Literal('devices'), devices: Type.Array(DeviceSchema) });
+export const PongMessageSchema = Type.Object({ type: Type.Literal('pong') });
+export const ErrorMessageSchema = Type.Object({ type: Type.Literal('error'), message: Type.String() });
+/** The library changed (rescan, files added/removed): clients refetch. */
+export const LibraryChangedMessageSchema = Type.Object({ type: Type.Literal('library'), trackCount: Type.Integer() });
+/** Progress of a library scan. */
+export const ScanProgressMessageSchema = Type.Object({
+  type: Type.Literal('scan'),
+  scanning: Type.Boolean(),
+  done: Type.Integer(),
+  total: Type.Integer(),
+});
+export const ServerMessageSchema = Type.Union([
+  WelcomeMessageSchema,
+  DevicesMessageSchema,
+  PongMessageSchema,
+  ErrorMessageSchema,
+  LibraryChangedMessageSchema,
+  ScanProgressMessageSchema,
+]);

@@ -2,17 +2,19 @@
  * The now-playing hub: which device plays what, and the broadcast that tells every client.
  *
  * Built for many devices: each device keeps its own JSON, so an update re-serialises one device
- * and joins the cached strings (linear, not quadratic); the `devices` message is built once and
- * its frame bytes are written as-is to every socket. Updates that arrive in the same turn of the
- * event loop share one broadcast, and `devices` broadcasts are at least DEVICES_MIN_INTERVAL_MS
- * apart (updates in between are merged into the next one): a broadcast is a list of n devices
- * written to n sockets, so however often devices report, its cost stays bounded.
+ * and joins the cached fragments (linear, not quadratic; message-json.ts types them against the
+ * protocol); the `devices` message is built and framed once, and that prepared frame is written
+ * as-is to every socket. Updates that arrive in the same turn of the event loop share one
+ * broadcast, and `devices` broadcasts are at least DEVICES_MIN_INTERVAL_MS apart (updates in
+ * between are merged into the next one): a broadcast is a list of n devices written to n
+ * sockets, so however often devices report, its cost stays bounded.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { MAX_DEVICE_NAME, type Device, type ServerMessage } from '@musicsharer/shared';
+import { MAX_DEVICE_NAME, type Device, type DevicesMessage, type ServerMessage, type WelcomeMessage } from '@musicsharer/shared';
 import type { WebSocketConnection } from '../ws/connection.js';
-import { encodeTextFrame } from '../ws/sender.js';
+import { prepareTextFrame, type PreparedFrame } from '../ws/sender.js';
+import { jsonArray, messageJson, toJson, type JsonText } from './message-json.js';
 
 /** What the hub needs from the library: a track's title and artist by id. */
 export interface TrackLookup {
@@ -21,8 +23,12 @@ export interface TrackLookup {
 
 interface DeviceEntry {
   device: Device;
-  /** `JSON.stringify(device)`, refreshed on every change. */
-  json: string;
+  /** The device's JSON, refreshed on every change. */
+  json: JsonText<Device>;
+}
+
+function* deviceJsons(entries: Iterable<DeviceEntry>): Iterable<JsonText<Device>> {
+  for (const entry of entries) yield entry.json;
 }
 
 interface Client {
@@ -67,19 +73,9 @@ export class NowPlayingHub {
 
   constructor(private readonly library: TrackLookup) {}
 
-  /** Every connected client, said hello or not. */
-  clientCount(): number {
-    return this.#clients.size;
-  }
-
-  /** Devices that said hello. */
-  deviceCount(): number {
-    return this.#devices.size;
-  }
-
   /** Sends one message to every client: serialised and framed once. */
   broadcast(message: ServerMessage): void {
-    this.#sendToAll(encodeTextFrame(JSON.stringify(message)));
+    this.#sendToAll(prepareTextFrame(JSON.stringify(message)));
   }
 
   /** Takes a new `/ws` connection. */
@@ -103,8 +99,8 @@ export class NowPlayingHub {
     this.#flush = undefined;
   }
 
-  #sendToAll(frame: Buffer): void {
-    for (const client of this.#clients) client.connection.sendFrame(frame);
+  #sendToAll(frame: PreparedFrame): void {
+    for (const client of this.#clients) client.connection.sendPrepared(frame);
   }
 
   #send(client: Client, message: ServerMessage): void {
@@ -115,10 +111,8 @@ export class NowPlayingHub {
     this.#send(client, { type: 'error', message });
   }
 
-  #devicesJson(): string {
-    let json = '';
-    for (const entry of this.#devices.values()) json += json === '' ? entry.json : ',' + entry.json;
-    return '[' + json + ']';
+  #devicesJson(): JsonText<Device[]> {
+    return jsonArray(deviceJsons(this.#devices.values()));
   }
 
   /**
@@ -130,7 +124,8 @@ export class NowPlayingHub {
     const send = () => {
       this.#flush = undefined;
       this.#lastDevicesAt = performance.now();
-      this.#sendToAll(encodeTextFrame('{"type":"devices","devices":' + this.#devicesJson() + '}'));
+      const message = messageJson<DevicesMessage>({ type: 'devices', devices: this.#devicesJson() });
+      this.#sendToAll(prepareTextFrame(message.text));
     };
     const wait = this.#lastDevicesAt + DEVICES_MIN_INTERVAL_MS - performance.now();
     if (wait > 0) {
@@ -177,7 +172,7 @@ export class NowPlayingHub {
         paused: true,
         updatedAt: Date.now(),
       };
-      entry = { device, json: JSON.stringify(device) };
+      entry = { device, json: toJson(device) };
       client.entry = entry;
       this.#devices.set(device.deviceId, entry);
       client.log.info({ deviceId: device.deviceId, name }, 'device joined');
@@ -185,11 +180,10 @@ export class NowPlayingHub {
       // A second hello renames the device.
       entry.device.name = name;
       entry.device.updatedAt = Date.now();
-      entry.json = JSON.stringify(entry.device);
+      entry.json = toJson(entry.device);
     }
-    client.connection.send(
-      '{"type":"welcome","deviceId":' + JSON.stringify(entry.device.deviceId) + ',"devices":' + this.#devicesJson() + '}',
-    );
+    const welcome = messageJson<WelcomeMessage>({ type: 'welcome', deviceId: entry.device.deviceId, devices: this.#devicesJson() });
+    client.connection.send(welcome.text);
     this.#scheduleDevices();
   }
 
@@ -217,7 +211,7 @@ export class NowPlayingHub {
     device.positionSec = positionSec;
     device.paused = paused;
     device.updatedAt = Date.now();
-    entry.json = JSON.stringify(device);
+    entry.json = toJson(device);
     this.#scheduleDevices();
   }
 }

@@ -19,8 +19,6 @@ export interface NowPlayingPluginOptions {
 export interface NowPlaying {
   /** Sends a message to every connected `/ws` client (serialised and framed once). */
   broadcast(message: ServerMessage): void;
-  /** Devices that said hello and are still connected. */
-  deviceCount(): number;
 }
 
 declare module 'fastify' {
@@ -34,7 +32,6 @@ export default fp<NowPlayingPluginOptions>(
     const hub = new NowPlayingHub(options.library);
     const nowPlaying: NowPlaying = {
       broadcast: (message) => hub.broadcast(message),
-      deviceCount: () => hub.deviceCount(),
     };
     app.decorate('nowPlaying', nowPlaying);
 

@@ -39,8 +39,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Declares a WebSocket endpoint at GET `path` on this instance. */
     websocketRoute(path: string, handler: WebSocketHandler): FastifyInstance;
-    /** The limits every WebSocket connection of this app runs with. */
-    websocketLimits: Readonly<WebSocketLimits>;
   }
 }
 
@@ -181,7 +179,6 @@ export default fp<WebSocketPluginOptions>(
     }
 
     app.decorate('websocketRoute', websocketRoute);
-    app.decorate('websocketLimits', limits);
 
     // §5.5.2: ping every client; one that did not answer since the last ping is gone (an iPhone
     // that locks its screen vanishes without closing).

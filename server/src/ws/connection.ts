@@ -12,17 +12,17 @@ import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import { CloseCode, Opcode, WebSocketError, type WebSocketLimits } from './constants.js';
 import { Receiver, type ReceiverHandler } from './receiver.js';
-import { encodeCloseFrame, encodeFrame, writeFrame, writeTextFrame } from './sender.js';
+import { encodeCloseFrame, prepareFrame, writeFrame, writeTextFrame, type PreparedFrame } from './sender.js';
 
 export interface ConnectionEvents {
   message: [data: string | Buffer, isBinary: boolean];
   close: [code: number, reason: string];
 }
 
-export type ConnectionState = 'open' | 'closing' | 'closed';
+type ConnectionState = 'open' | 'closing' | 'closed';
 
 /** The heartbeat's ping: no payload, same bytes for everyone. */
-const HEARTBEAT_PING = encodeFrame(Opcode.Ping, Buffer.alloc(0));
+const HEARTBEAT_PING = prepareFrame(Opcode.Ping, Buffer.alloc(0));
 
 /** Where a socket's listeners (shared functions, not closures) find their connection. */
 const kConnection = Symbol('websocket connection');
@@ -90,15 +90,6 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.#receiver = new Receiver(new WebSocketConnection.#ReceiverBridge(this), limits);
   }
 
-  get state(): ConnectionState {
-    return this.#state;
-  }
-
-  /** Bytes written but not yet taken by the kernel. */
-  get bufferedAmount(): number {
-    return this.socket.writableLength;
-  }
-
   /**
    * Starts reading. `head` holds bytes that arrived with the handshake (a first frame in the
    * same packet); they are parsed first. Attach `message` listeners before calling this.
@@ -123,10 +114,13 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     return this.#checkBuffered();
   }
 
-  /** Sends prebuilt frame bytes (see sender.ts): a broadcast builds its frame once for everyone. */
-  sendFrame(frame: Buffer): boolean {
+  /**
+   * Sends a frame encoded once for many connections (prepareTextFrame in sender.ts). False when
+   * the connection is not open, or when it was dropped for not reading.
+   */
+  sendPrepared(frame: PreparedFrame): boolean {
     if (this.#state !== 'open') return false;
-    this.socket.write(frame);
+    frame.writeTo(this.socket);
     return this.#checkBuffered();
   }
 
@@ -153,7 +147,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       return;
     }
     this.#alive = false;
-    this.sendFrame(HEARTBEAT_PING);
+    this.sendPrepared(HEARTBEAT_PING);
   }
 
   /** Past the limit the peer is not reading: memory stays bounded by dropping it. */

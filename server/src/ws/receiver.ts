@@ -129,10 +129,6 @@ export class Receiver {
     private readonly limits: ReceiverLimits,
   ) {}
 
-  get stopped(): boolean {
-    return this.#state === STOPPED;
-  }
-
   /** Stops processing: later bytes, and the rest of the current read, are ignored. */
   stop(): void {
     this.#state = STOPPED;

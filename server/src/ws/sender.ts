@@ -53,6 +53,37 @@ export function encodeTextFrame(text: string): Buffer {
   return frame;
 }
 
+/**
+ * A complete frame encoded once and written as-is to any number of connections
+ * (`WebSocketConnection.sendPrepared`): a broadcast frames its message once for everyone.
+ * Opaque: only prepareTextFrame and prepareFrame make one (the class itself is not exported), so
+ * nothing outside ws/ handles frame bytes, and a prepared frame cannot be mistaken for a
+ * binary message's payload.
+ */
+class PreparedFrame {
+  readonly #bytes: Buffer;
+
+  constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+
+  /** Writes the frame's bytes in one write; returns what the sink's `write` returned. */
+  writeTo(sink: Pick<FrameSink, 'write'>): boolean {
+    return sink.write(this.#bytes);
+  }
+}
+export type { PreparedFrame };
+
+/** A text frame holding `text`, encoded once. */
+export function prepareTextFrame(text: string): PreparedFrame {
+  return new PreparedFrame(encodeTextFrame(text));
+}
+
+/** Any frame (e.g. the heartbeat's empty ping), encoded once. */
+export function prepareFrame(opcode: number, payload: Buffer): PreparedFrame {
+  return new PreparedFrame(encodeFrame(opcode, payload));
+}
+
 /** Cuts a string to at most `maxBytes` of UTF-8 without splitting a character. */
 function truncateUtf8(text: string, maxBytes: number): Buffer {
   const bytes = Buffer.from(text);

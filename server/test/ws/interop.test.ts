@@ -27,8 +27,12 @@ async function openWs(path = '/ws/echo', options: WebSocket.ClientOptions = {}):
 
 function nextMessage(ws: WebSocket): Promise<{ data: Buffer; isBinary: boolean }> {
   return new Promise((resolve, reject) => {
-    ws.once('message', (data: Buffer, isBinary: boolean) => resolve({ data, isBinary }));
-    ws.once('close', () => reject(new Error('closed')));
+    const onClose = () => reject(new Error('closed'));
+    ws.once('message', (data: Buffer, isBinary: boolean) => {
+      ws.off('close', onClose); // one listener per call would pile up on a long-lived socket
+      resolve({ data, isBinary });
+    });
+    ws.once('close', onClose);
   });
 }
 

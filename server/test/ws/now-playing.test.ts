@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { DEVICES_MIN_INTERVAL_MS, NowPlayingHub, cleanDeviceName } from '../../src/now-playing/hub.js';
 import type { WebSocketConnection } from '../../src/ws/connection.js';
 import { Opcode } from '../../src/ws/constants.js';
+import type { PreparedFrame } from '../../src/ws/sender.js';
 import { RawClient, clientFrame, fakeLibrary, startServer, type TestServer } from './helpers.js';
 
 /** A `ws` client that queues the JSON it receives. */
@@ -118,9 +119,10 @@ describe('now-playing protocol', () => {
     assert.deepEqual(names(phoneWelcome.devices), ['Kitchen iPad', 'Phone']);
     await kitchen.devicesWhere((devices) => devices.length === 2);
     await listener.devicesWhere((devices) => devices.length === 2);
-    assert.equal(server.app.nowPlaying.deviceCount(), 2);
+    const late = await Client.connect(server.url);
+    assert.deepEqual(names((await late.hello('Late')).devices), ['Kitchen iPad', 'Phone', 'Late']);
 
-    for (const client of [kitchen, phone, listener]) client.close();
+    for (const client of [kitchen, phone, listener, late]) client.close();
     await listener.devicesWhere(() => false).catch(() => undefined); // drain until closed
   });
 
@@ -248,8 +250,10 @@ describe('now-playing protocol', () => {
       await watcher.devicesWhere((list) => names(list).includes('Locked phone'));
       await watcher.devicesWhere((list) => !names(list).includes('Locked phone'));
       await locked.waitForEnd();
-      assert.equal(own.app.nowPlaying.deviceCount(), 1);
+      const late = await Client.connect(own.url);
+      assert.deepEqual(names((await late.hello('Late')).devices), ['Watcher', 'Late']);
       watcher.close();
+      late.close();
     } finally {
       await own.app.close();
     }
@@ -270,9 +274,9 @@ describe('now-playing protocol', () => {
 
 /** A stand-in connection that records what the hub writes. */
 class FakeConnection extends EventEmitter {
-  frames: Buffer[] = [];
+  frames: PreparedFrame[] = [];
   sent: string[] = [];
-  sendFrame(frame: Buffer): boolean {
+  sendPrepared(frame: PreparedFrame): boolean {
     this.frames.push(frame);
     return true;
   }
@@ -280,6 +284,18 @@ class FakeConnection extends EventEmitter {
     this.sent.push(String(data));
     return true;
   }
+}
+
+/** The device list a prepared frame carries, checked to be one unmasked final text frame. */
+function devicesIn(frame: PreparedFrame): Device[] {
+  const chunks: Buffer[] = [];
+  frame.writeTo({ write: (chunk) => chunks.push(chunk) > 0 });
+  const bytes = Buffer.concat(chunks);
+  assert.equal(bytes[0], 0x81, 'a final text frame');
+  assert.ok(bytes[1]! < 0x80, 'unmasked');
+  const message = JSON.parse(bytes.subarray(bytes[1] === 126 ? 4 : 2).toString()) as ServerMessage;
+  assert.equal(message.type, 'devices');
+  return message.devices;
 }
 
 describe('hub fan-out', () => {
@@ -299,12 +315,9 @@ describe('hub fan-out', () => {
     const frame = connections[0]!.frames[0]!;
     for (const connection of connections) {
       assert.equal(connection.frames.length, 1);
-      assert.equal(connection.frames[0], frame, 'the very same Buffer, not a copy');
+      assert.equal(connection.frames[0], frame, 'the very same frame, not a copy');
     }
-    // an unmasked text frame holding the devices message
-    assert.equal(frame[0], 0x81);
-    const json = frame.subarray(frame[1] === 126 ? 4 : 2).toString();
-    assert.equal((JSON.parse(json) as { devices: Device[] }).devices[0]!.title, 'First Song');
+    assert.equal(devicesIn(frame)[0]!.title, 'First Song');
   });
 
   test('updates in the same turn of the event loop share one broadcast', async () => {
@@ -317,8 +330,7 @@ describe('hub fan-out', () => {
     }
     await new Promise((resolve) => setImmediate(resolve));
     for (const connection of connections) assert.equal(connection.frames.length, 1);
-    const json = connections[3]!.frames[0]!.subarray(4).toString();
-    const devices = (JSON.parse(json) as { devices: Device[] }).devices;
+    const devices = devicesIn(connections[3]!.frames[0]!);
     assert.equal(devices.length, 10);
     assert.equal(devices[0]!.positionSec, 99);
     hub.dispose();
@@ -343,9 +355,7 @@ describe('hub fan-out', () => {
     const broadcasts = watcher.frames.length - 1;
     assert.ok(broadcasts >= 1, 'the burst is broadcast');
     assert.ok(broadcasts <= Math.ceil(elapsed / DEVICES_MIN_INTERVAL_MS) + 1, `${broadcasts} broadcasts in ${elapsed.toFixed(0)} ms`);
-    const lastFrame = watcher.frames.at(-1)!;
-    const last = JSON.parse(lastFrame.subarray(lastFrame[1] === 126 ? 4 : 2).toString()) as { devices: Device[] };
-    assert.equal(last.devices[0]!.positionSec, 50);
+    assert.equal(devicesIn(watcher.frames.at(-1)!)[0]!.positionSec, 50);
     hub.dispose();
   });
 });

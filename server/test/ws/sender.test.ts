@@ -7,9 +7,12 @@ import {
   encodeFrame,
   encodeTextFrame,
   headerSize,
+  prepareFrame,
+  prepareTextFrame,
   writeFrame,
   writeTextFrame,
   type FrameSink,
+  type PreparedFrame,
 } from '../../src/ws/sender.js';
 import { hex } from './helpers.js';
 
@@ -104,6 +107,23 @@ describe('sender', () => {
     writeFrame(large, Opcode.Binary, payload);
     assert.deepEqual(large.calls, ['cork', 'write 4', `write ${16 * 1024}`, 'uncork']);
     assert.deepEqual(large.bytes(), encodeFrame(Opcode.Binary, payload));
+  });
+
+  test('a prepared frame is written whole, in one write, the same bytes each time', () => {
+    const cases: [PreparedFrame, string][] = [
+      [prepareTextFrame('Hello'), '810548656c6c6f'],
+      [prepareTextFrame('é€🎵'), '8109' + 'c3a9' + 'e282ac' + 'f09f8eb5'],
+      [prepareTextFrame('x'.repeat(126)), '817e007e' + '78'.repeat(126)],
+      [prepareFrame(Opcode.Ping, Buffer.alloc(0)), '8900'],
+    ];
+    for (const [frame, expected] of cases) {
+      for (let i = 0; i < 2; i++) {
+        const sink = recordingSink();
+        assert.equal(frame.writeTo(sink), true);
+        assert.deepEqual(sink.calls, [`write ${expected.length / 2}`]);
+        assert.equal(asHex(sink.bytes()), expected);
+      }
+    }
   });
 
   test('writeTextFrame gives the same bytes for short and long strings', () => {
