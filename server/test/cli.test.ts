@@ -9,27 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { serverAddresses } from '../src/network.js';
 import { createFixtureLibrary, type FixtureLibrary } from './fixtures/library.js';
+import { runProcess } from './fixtures/run-process.js';
 import { readTerminalQr, terminalQrRows } from './fixtures/terminal-qr.js';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 function runCli(args: string[], { until, env = {} }: { until?: RegExp; env?: NodeJS.ProcessEnv } = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn', MEDIA_DIR: '', PORT: '', HOST: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      if (until?.test(stdout)) child.kill('SIGTERM');
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runProcess(process.execPath, ['--import', 'tsx', '--conditions=source', main, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn', MEDIA_DIR: '', PORT: '', HOST: '', ...env },
+    until,
   });
 }
 

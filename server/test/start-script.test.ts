@@ -4,13 +4,13 @@
  * vite in node_modules/.bin that record their calls, and a stand-in server entry.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { BUILDS, staleBuilds } from '../../scripts/build-if-stale.mjs';
+import { runProcess } from './fixtures/run-process.js';
 
 const scripts = fileURLToPath(new URL('../../scripts/', import.meta.url));
 
@@ -93,21 +93,7 @@ async function createTree(): Promise<string> {
 }
 
 function runStart(root: string, args: string[], { env = {}, until }: { env?: NodeJS.ProcessEnv; until?: RegExp } = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'scripts/start.mjs'), ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      if (until?.test(stdout)) child.kill('SIGTERM');
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProcess(process.execPath, [join(root, 'scripts/start.mjs'), ...args], { env: { ...process.env, ...env }, until });
 }
 
 const buildLog = (root: string) => readFile(join(root, 'build.log'), 'utf8').catch(() => '');
