@@ -1,13 +1,16 @@
 /**
- * Entry point: config -> buildApp -> listen; prints the addresses a phone can open; closes
- * cleanly on SIGINT/SIGTERM. User mistakes are one line on stderr and a non-zero exit.
+ * Entry point: config -> buildApp -> listen; prints the start banner (the addresses a phone can
+ * open, and on a terminal their QR code); closes cleanly on SIGINT/SIGTERM. User mistakes are
+ * one line on stderr and a non-zero exit.
  */
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.js';
+import { bannerListenText, dropListenLines } from './banner/quiet-listen.js';
+import { startBanner } from './banner/start-banner.js';
 import { ConfigError, USAGE, parseCommandLine, type Config } from './config.js';
 import { reportScanProgress } from './library/progress-reporter.js';
 import { readableLogDestination } from './log-format.js';
-import { phoneUrls } from './network.js';
+import { serverAddresses } from './network.js';
 
 const EXIT_USAGE = 2;
 const EXIT_RUNTIME = 1;
@@ -49,9 +52,14 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  const terminal = process.stdout.isTTY === true;
   const app = await buildApp(config, {
-    // JSON lines (pino) for journald, files and pipes; readable lines for a person at a terminal.
-    logger: { level: config.logLevel, ...(process.stdout.isTTY ? { stream: readableLogDestination(process.stdout) } : {}) },
+    // JSON lines (pino) for journald, files and pipes, as they are; readable lines for a person
+    // at a terminal, where the banner alone announces the addresses.
+    logger: {
+      level: config.logLevel,
+      ...(terminal ? { stream: readableLogDestination(process.stdout), hooks: dropListenLines } : {}),
+    },
     requestLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
   });
   // First scans of large libraries take minutes: show count, files/s and ETA on stderr.
@@ -72,7 +80,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   try {
-    await app.listen({ port: config.port, host: config.host });
+    await app.listen({ port: config.port, host: config.host, ...(terminal ? bannerListenText : {}) });
   } catch (error) {
     await app.close().catch(() => {});
     fail(listenErrorMessage(error as NodeJS.ErrnoException, config), EXIT_RUNTIME);
@@ -80,14 +88,7 @@ async function main(): Promise<void> {
 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  // The start banner is the one place the server writes to stdout directly: it is for people.
-  const urls = phoneUrls(config.host, port);
-  process.stdout.write(
-    `\nmusicsharer is serving ${config.mediaDir}\n` +
-      (urls.length > 0
-        ? `Open one of these on your iPhone (same Wi-Fi network):\n${urls.map((url) => `  ${url}`).join('\n')}\n\n`
-        : `Listening on http://${config.host}:${port}/ (no network address a phone could reach)\n\n`),
-  );
+  process.stdout.write(startBanner({ mediaDir: config.mediaDir, addresses: serverAddresses(config.host, port), terminal }));
 }
 
 main().catch((error: unknown) => fail((error as Error).message ?? String(error), EXIT_RUNTIME));

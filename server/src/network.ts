@@ -1,20 +1,32 @@
-/** The addresses a phone on the same network can open. */
+/** The addresses a phone on the same network can open, and the one for this computer. */
 import { networkInterfaces } from 'node:os';
 
 const ALL_INTERFACES = new Set(['0.0.0.0', '::', '']);
 
-export function phoneUrls(host: string, port: number, interfaces = networkInterfaces()): string[] {
+export interface ServerAddresses {
+  /** URLs a phone on the same network can open, IPv4 first (the first is the one to scan). */
+  network: string[];
+  /** The URL for this computer itself, when the server listens on loopback too. */
+  local: string | undefined;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+export function serverAddresses(host: string, port: number, interfaces = networkInterfaces()): ServerAddresses {
   const format = (address: string) => `http://${address.includes(':') ? `[${address}]` : address}:${port}/`;
-  if (!ALL_INTERFACES.has(host)) return [format(host)];
-  const urls: string[] = [];
+  if (!ALL_INTERFACES.has(host)) {
+    return isLoopback(host) ? { network: [], local: format(host) } : { network: [format(host)], local: undefined };
+  }
+  const network: string[] = [];
   for (const entries of Object.values(interfaces)) {
     for (const entry of entries ?? []) {
       // Link-local IPv6 needs a zone id Safari will not take in a URL; loopback is not the phone's.
       if (entry.internal || (entry.family === 'IPv6' && entry.address.startsWith('fe80'))) continue;
-      urls.push(format(entry.address));
+      network.push(format(entry.address));
     }
   }
-  urls.sort((a, b) => Number(a.includes('[')) - Number(b.includes('[')));
-  urls.push(`${format('localhost')} (this computer)`);
-  return urls;
+  network.sort((a, b) => Number(a.includes('[')) - Number(b.includes('[')));
+  return { network, local: format('localhost') };
 }

@@ -1,29 +1,56 @@
 /** The command line as a user meets it: real processes, real ports. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { serverAddresses } from '../src/network.js';
 import { createFixtureLibrary, type FixtureLibrary } from './fixtures/library.js';
+import { runProcess } from './fixtures/run-process.js';
+import { readTerminalQr, terminalQrRows } from './fixtures/terminal-qr.js';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
-function runCli(args: string[], { until }: { until?: RegExp } = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn', MEDIA_DIR: '', PORT: '', HOST: '' },
+function runCli(args: string[], { until, env = {} }: { until?: RegExp; env?: NodeJS.ProcessEnv } = {}) {
+  return runProcess(process.execPath, ['--import', 'tsx', '--conditions=source', main, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn', MEDIA_DIR: '', PORT: '', HOST: '', ...env },
+    until,
+  });
+}
+
+/**
+ * Runs the server with a terminal as its stdout and stderr (util-linux `script` gives it a
+ * pseudo-terminal) until `until` shows up, then ends the whole session.
+ */
+function runInTerminal(args: string[], until: RegExp) {
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const command = [process.execPath, '--import', 'tsx', '--conditions=source', main, ...args].map(quote).join(' ');
+  return new Promise<string>((resolve) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LOG_LEVEL: 'info', MEDIA_DIR: '', PORT: '', HOST: '' },
     });
-    let stdout = '';
-    let stderr = '';
+    let output = '';
+    const stop = () => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    };
     child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      if (until?.test(stdout)) child.kill('SIGTERM');
+      output += chunk;
+      if (until.test(output)) stop();
     });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('close', (code) => {
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    const timer = setTimeout(stop, 30_000);
+    child.on('close', () => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve(output);
     });
   });
 }
@@ -64,9 +91,45 @@ describe('command line', () => {
   });
 
   test('starts, prints the address to open, and exits cleanly on SIGTERM', async () => {
-    const { code, stdout } = await runCli(['--media', fixture.root, '--port', '0', '--host', '127.0.0.1'], { until: /http:\/\/127\.0\.0\.1:\d+\// });
+    const { code, stdout, stderr } = await runCli(['--media', fixture.root, '--port', '0', '--host', '127.0.0.1'], { until: /http:\/\/127\.0\.0\.1:\d+\// });
     assert.match(stdout, /musicsharer is serving/);
     assert.match(stdout, /http:\/\/127\.0\.0\.1:\d+\//);
     assert.equal(code, 0);
+    // Fastify's deprecation warnings (FSTDEP022 for a top-level router option) go to stderr.
+    assert.doesNotMatch(stderr, /warning|FSTDEP/i);
+  });
+
+  test('on a terminal: one banner with a QR code of the first network address, nothing else announces it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'musicsharer-cli-data-'));
+    try {
+      // The library's own info line comes after the banner: by then every start line is out.
+      const output = await runInTerminal(['--media', fixture.root, '--data', dataDir, '--port', '0', '--host', '0.0.0.0'], /library scan finished/);
+      assert.equal(output.split('musicsharer is serving').length - 1, 1, output);
+      assert.doesNotMatch(output, /Server listening|listening, announced/, 'Fastify announces no address of its own');
+      assert.doesNotMatch(output, /warning|FSTDEP/i);
+      assert.match(output, /library scan finished/, 'other log lines still reach the terminal');
+      const port = Number(/http:\/\/localhost:(\d+)\//.exec(output)?.[1]);
+      const [first] = serverAddresses('0.0.0.0', port, networkInterfaces()).network;
+      if (first === undefined) {
+        assert.equal(terminalQrRows(output).length, 0, 'no network address, no code');
+      } else {
+        assert.equal(readTerminalQr(output), first);
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('on a pipe: JSON log lines as before, the banner without a code', async () => {
+    const { stdout } = await runCli(['--media', fixture.root, '--port', '0', '--host', '127.0.0.1'], {
+      until: /library scan finished/,
+      env: { LOG_LEVEL: 'info' },
+    });
+    const lines = stdout.split('\n');
+    assert.ok(lines.some((line) => /^\{"level":30,.*"msg":"Server listening at http:\/\/127\.0\.0\.1:\d+"\}$/.test(line)), stdout);
+    assert.ok(lines.some((line) => /^\{"level":30,.*"msg":"library scan finished"\}$/.test(line)), stdout);
+    assert.match(stdout, /musicsharer is serving/);
+    assert.equal(terminalQrRows(stdout).length, 0);
+    assert.ok(!stdout.includes('\x1b['), 'no terminal escapes');
   });
 });
