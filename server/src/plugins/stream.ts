@@ -205,6 +205,8 @@ class FileReplaced extends Error {}
 class OpenFiles {
   readonly #entries = new Map<string, FileEntry>();
   readonly #timer: NodeJS.Timeout | undefined;
+  /** Closes under way, so `close()` can wait for them. */
+  readonly #closing = new Set<Promise<void>>();
 
   constructor(
     private readonly fs: StreamFs,
@@ -257,7 +259,7 @@ class OpenFiles {
         if (entry) this.#retire(entry);
         entry = new FileEntry(path, mimeType, stats);
         this.#entries.set(path, entry);
-        if (this.#entries.size > this.maxOpenFiles) this.#evictOne();
+        if (this.#entries.size > this.maxOpenFiles) this.#evictOne(entry);
       }
     }
     entry.checkedAt = checkedAt;
@@ -335,9 +337,11 @@ class OpenFiles {
     if (entry.refs === 0 && (entry.retired || this.idleCloseMs === 0)) this.#closeFd(entry);
   }
 
+  /** Closes every fd no body is reading, and resolves once they are closed (the others close when their body ends). */
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     for (const entry of [...this.#entries.values()]) this.#retire(entry);
+    await Promise.all(this.#closing);
   }
 
   async #open(entry: FileEntry): Promise<number> {
@@ -366,18 +370,33 @@ class OpenFiles {
     const fd = entry.fd;
     entry.fd = undefined;
     if (!fd) return;
-    fd.then(
-      (n) => this.fs.close(n),
-      () => undefined,
-    ).catch((error: unknown) => this.log.warn({ err: error, path: entry.path }, 'closing a media file failed'));
+    const closing = fd
+      .then(
+        (n) => this.fs.close(n),
+        () => undefined,
+      )
+      .catch((error: unknown) => this.log.warn({ err: error, path: entry.path }, 'closing a media file failed'))
+      .finally(() => this.#closing.delete(closing));
+    this.#closing.add(closing);
   }
 
-  #evictOne(): void {
-    // Oldest-used entry that no body is reading; the table stays bounded either way because
-    // a busy entry is retired (closed when its last body ends).
-    let oldest: FileEntry | undefined;
-    for (const entry of this.#entries.values()) if (!oldest || entry.lastUsed < oldest.lastUsed) oldest = entry;
-    if (oldest) this.#retire(oldest);
+  /**
+   * Keeps the table within `maxOpenFiles` once `newcomer` joined it: the least recently used
+   * entry that no body is reading goes (its fd closes now). If every other entry is being read,
+   * the least recently used of them is retired instead: out of the table at once, its fd closed
+   * when its last body ends. The newcomer is never the victim: it is about to be used.
+   */
+  #evictOne(newcomer: FileEntry): void {
+    let idle: FileEntry | undefined;
+    let busy: FileEntry | undefined;
+    for (const entry of this.#entries.values()) {
+      if (entry === newcomer) continue;
+      if (entry.refs === 0) {
+        if (!idle || entry.lastUsed < idle.lastUsed) idle = entry;
+      } else if (!busy || entry.lastUsed < busy.lastUsed) busy = entry;
+    }
+    const victim = idle ?? busy;
+    if (victim) this.#retire(victim);
   }
 
   #sweep(): void {
