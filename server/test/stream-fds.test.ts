@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
-import streamPlugin, { nodeStreamFs, type StreamFs, type StreamPluginOptions } from '../src/plugins/stream.ts';
+import streamPlugin, { type StreamPluginOptions } from '../src/plugins/stream.ts';
+import { nodeStreamFs, type StreamFs } from '../src/stream/stream-fs.ts';
 import { cbrStream } from '../synth/index.ts';
 
 const hasProcFd = existsSync('/proc/self/fd');
