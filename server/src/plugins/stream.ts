@@ -86,16 +86,18 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
     }
     const target = options.resolve(request.params.id);
     // The library promises a real path inside the root; check anyway, it is cheap.
-    if (target && (!target.path.startsWith(rootPrefix) || target.path.includes('\0'))) {
-      request.log.warn({ id: request.params.id, path: target.path }, 'refusing a track path outside the media folder');
-    } else if (target) {
-      const warm = files.currentIfWarm(target.path, target.mimeType);
-      if (warm === undefined) return answerWithIO(request, reply, target);
-      const toRead = decideAndWrite(request, reply, warm);
-      return toRead === undefined ? undefined : answerWithIO(request, reply, target, toRead);
+    const outside = target !== undefined && (!target.path.startsWith(rootPrefix) || target.path.includes('\0'));
+    if (outside) request.log.warn({ id: request.params.id, path: target.path }, 'refusing a track path outside the media folder');
+    if (target === undefined || outside) {
+      fail(reply, 404, 'Not Found', 'track not found');
+      return undefined;
     }
-    fail(reply, 404, 'Not Found', 'track not found');
-    return undefined;
+    // Look up on the hot path (a warm entry, no I/O), decide, write; whatever must wait on I/O
+    // goes on in `answerWithIO`.
+    const warm = files.currentIfWarm(target.path, target.mimeType);
+    if (warm === undefined) return answerWithIO(request, reply, target);
+    const toRead = decideAndWrite(request, reply, warm);
+    return toRead === undefined ? undefined : answerWithIO(request, reply, target, toRead);
   }
 
   /**
