@@ -78,7 +78,7 @@ async function serve(kind: string, root: string, port: number): Promise<void> {
 async function serveFloor(root: string, port: number): Promise<void> {
   const { createServer: createHttpServer } = await import('node:http');
   const { lstatSync } = await import('node:fs');
-  const { DEFAULT_STAT_FRESH_MS } = await import('../server/src/plugins/stream.js');
+  const { DEFAULT_STAT_FRESH_MS } = await import('../server/src/stream/open-files.js');
   const path = join(root, TRACK_FILE);
   const head = readFileSync(path).subarray(0, 2);
   // Header values are derived once per version of the file, as ours does.

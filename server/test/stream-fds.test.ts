@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
-import streamPlugin, { nodeStreamFs, type StreamFs, type StreamPluginOptions } from '../src/plugins/stream.ts';
+import streamPlugin, { type StreamPluginOptions } from '../src/plugins/stream.ts';
+import { nodeStreamFs, type StreamFs } from '../src/stream/stream-fs.ts';
 import { cbrStream } from '../synth/index.ts';
 
 const hasProcFd = existsSync('/proc/self/fd');
@@ -269,5 +270,84 @@ describe('links planted between the stat and the open', () => {
     } finally {
       await server.app.close();
     }
+  });
+});
+
+/**
+ * The real file-system calls, with every open (path -> fd) and every finished close recorded;
+ * `closeDelayMs` holds each close back, so a caller that does not wait for it shows.
+ */
+function recordingFs(closeDelayMs = 0) {
+  const opened: string[] = [];
+  const pathOf = new Map<number, string>();
+  const closed: string[] = [];
+  const fs: StreamFs = {
+    ...nodeStreamFs,
+    open: async (path, flags) => {
+      const fd = await nodeStreamFs.open(path, flags);
+      opened.push(path);
+      pathOf.set(fd, path);
+      return fd;
+    },
+    close: async (fd) => {
+      const path = pathOf.get(fd) ?? `fd ${fd}`;
+      if (closeDelayMs > 0) await sleep(closeDelayMs);
+      await nodeStreamFs.close(fd);
+      closed.push(path);
+    },
+  };
+  return { fs, opened, closed };
+}
+
+describe('the open-file table', () => {
+  const names = ['a', 'b', 'c'] as const;
+  const small = Object.fromEntries(names.map((name) => [name, join(root, `${name}.mp3`)]));
+  for (const name of names) writeFileSync(small[name]!, cbrStream(2, 128));
+  const resolveSmall = (id: string) => (small[id] ? { path: small[id], mimeType: 'audio/mpeg' } : undefined);
+  const probe = (port: number, id: string) =>
+    rawRequests(port, `GET /stream/${id} HTTP/1.1\r\nHost: localhost\r\nRange: bytes=0-1\r\n\r\n`, 1);
+
+  test('full: the least recently used file is closed, the most recently used stay open', async () => {
+    const { fs, opened, closed } = recordingFs();
+    // No idle sweep during the test: only the table's bound closes anything.
+    const server = await start({ fs, resolve: resolveSmall, maxOpenFiles: 2, idleCloseMs: 60_000 });
+    try {
+      for (const id of ['a', 'b', 'c', 'b', 'c', 'b', 'c']) assert.match(await probe(server.port, id), /^HTTP\/1\.1 206/);
+      assert.deepEqual(opened, [small.a, small.b, small.c], 'b and c were opened once each, and stay open');
+      await eventually(() => closed.length > 0, 'the evicted fd closes');
+      await sleep(50);
+      assert.deepEqual(closed, [small.a], 'only a, the least recently used, was closed');
+    } finally {
+      await server.app.close();
+    }
+  });
+
+  test('full of files being read: one is retired and closed once its body ends, the newcomer stays', async () => {
+    const { fs, opened, closed } = recordingFs();
+    const server = await start({ fs, resolve: (id) => (id === 'hour' ? resolve(id) : resolveSmall(id)), maxOpenFiles: 1, idleCloseMs: 60_000 });
+    const reader = await startReading(server.port, 64 * 1024);
+    try {
+      assert.match(await probe(server.port, 'a'), /^HTTP\/1\.1 206/);
+      assert.match(await probe(server.port, 'a'), /^HTTP\/1\.1 206/);
+      assert.deepEqual(opened, [tracks.hour, small.a], 'a was opened once');
+      await sleep(50);
+      assert.deepEqual(closed, [], 'the hour stays open while its body is read');
+      reader.destroy();
+      await eventually(() => closed.length > 0, 'the retired fd closes once its body ends');
+      assert.deepEqual(closed, [tracks.hour]);
+    } finally {
+      reader.destroy();
+      await server.app.close();
+    }
+  });
+
+  test('app.close() resolves once every idle fd is closed', async () => {
+    const { fs, opened, closed } = recordingFs(100);
+    const server = await start({ fs, resolve: resolveSmall, idleCloseMs: 60_000 });
+    for (const id of names) assert.match(await probe(server.port, id), /^HTTP\/1\.1 206/);
+    assert.equal(opened.length, 3);
+    assert.deepEqual(closed, []);
+    await server.app.close();
+    assert.deepEqual([...closed].sort(), opened.sort());
   });
 });

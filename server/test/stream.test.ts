@@ -12,7 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { audioMimeType } from '../src/http/content-type.ts';
-import streamPlugin, { DEFAULT_STAT_FRESH_MS } from '../src/plugins/stream.ts';
+import streamPlugin from '../src/plugins/stream.ts';
+import { DEFAULT_STAT_FRESH_MS } from '../src/stream/open-files.ts';
 import { cbrStream, flacFile, id3v2Tag, m4aFile, wavFile } from '../synth/index.ts';
 
 // --- Fixtures ------------------------------------------------------------------------------
