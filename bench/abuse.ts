@@ -12,9 +12,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeLibrary, startProductionServer, stopServer, type Load, type RunningServer } from './abuse/common.js';
+import { covers } from './abuse/covers.js';
+import { idleConnections } from './abuse/idle-connections.js';
+import { junkFile } from './abuse/junk-file.js';
 import { pipeline } from './abuse/pipeline.js';
+import { tracks } from './abuse/tracks.js';
+import { wsStorm } from './abuse/ws-storm.js';
 
-const LOADS: Load[] = [pipeline];
+const LOADS: Load[] = [pipeline, idleConnections, tracks, wsStorm, covers, junkFile];
 
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const rows: string[][] = [];
@@ -31,7 +36,7 @@ try {
         media,
         trackCount,
         startServer: async (options = {}) => {
-          const server = await startProductionServer(options.media ?? media, join(loadWork, `data-${servers.length}`), options.trackCount ?? trackCount, options.args, options.env);
+          const server = await startProductionServer(options.media ?? media, join(loadWork, `data-${servers.length}`), options.trackCount ?? trackCount, options);
           servers.push(server);
           return server;
         },

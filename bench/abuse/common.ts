@@ -28,9 +28,18 @@ export interface LoadContext {
   media: string;
   trackCount: number;
   /** Starts the production server over `media` (extra flags, environment); stopped after the load. */
-  startServer(options?: { args?: string[]; env?: Record<string, string>; media?: string; trackCount?: number }): Promise<RunningServer>;
+  startServer(options?: ServerOptions): Promise<RunningServer>;
   /** One line of the result table. */
   row(load: string, measure: string, ours: string, target: string, met: boolean): void;
+}
+
+export interface ServerOptions {
+  args?: string[];
+  env?: Record<string, string>;
+  media?: string;
+  trackCount?: number;
+  /** Run the server under `ulimit -n` this many descriptors. */
+  fdLimit?: number;
 }
 
 export interface Load {
@@ -85,17 +94,18 @@ export async function makeLibrary(dir: string, albums: number, tracksPerAlbum: n
 let built = false;
 
 /** The production server (`node server/dist/main.js`, built first when stale) until its scan is done. */
-export async function startProductionServer(media: string, data: string, trackCount: number, args: string[] = [], env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startProductionServer(media: string, data: string, trackCount: number, { args = [], env = {}, fdLimit }: ServerOptions = {}): Promise<RunningServer> {
   if (!built) {
     const build = spawnSync('npx', ['tsc', '-b', 'shared', 'server'], { cwd: ROOT, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('server build failed');
     built = true;
   }
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'server/dist/main.js'), '--media', media, '--data', data, '--port', String(port), '--host', '127.0.0.1', ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-  });
+  const command = [process.execPath, join(ROOT, 'server/dist/main.js'), '--media', media, '--data', data, '--port', String(port), '--host', '127.0.0.1', ...args];
+  const quoted = command.map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
+  // Under a descriptor limit: bash sets it, then becomes the server (exec), so the pid is the server's.
+  const [file, argv] = fdLimit === undefined ? [command[0]!, command.slice(1)] : ['bash', ['-c', `ulimit -n ${fdLimit} && exec ${quoted}`]];
+  const child = spawn(file, argv, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
   const base = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 600; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -11,6 +11,7 @@ import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as zlibConstants } from 'node:zlib';
 import type { Config } from './config.js';
+import { limitConnections, limitsFor, readFdLimit } from './connections/limits.js';
 import { boundPipelining } from './connections/pipelining.js';
 import hostCheckPlugin from './plugins/host-check.js';
 import libraryPlugin from './plugins/library.js';
@@ -44,9 +45,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     // line cannot be longer than Node's 16 KiB header limit anyway. (A router option: Fastify 5
     // warns, FSTDEP022, when it is given at the top level.)
     routerOptions: { maxParamLength: 16 * 1024 },
-    // Node's HTTP server, with a bound on what one connection can make us hold (pipelining).
+    // Node's HTTP server, with bounds on what one connection can make us hold (pipelining) and
+    // on the connections kept open, below the process's descriptor limit.
     serverFactory: (handler) => {
-      const server = createServer(boundPipelining(handler));
+      const pipelining = boundPipelining(handler);
+      const server = createServer(pipelining.handle);
+      limitConnections(server, limitsFor(readFdLimit()), pipelining);
       // Keep-alive for the many Range requests of a player. Streams of an hour-long file take a
       // while on a slow network: no socket timeout while a response is being written (Node's
       // default); receiving a request's head and body stays bounded by Node's defaults

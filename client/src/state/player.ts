@@ -273,7 +273,7 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
     appendToQueue: queue.append,
     playAt: (i) => start(i),
     playFrom(track, positionSec) {
-      queue.only(track);
+      queue.setSingle(track);
       const d = track.duration;
       start(0, Math.max(0, d && positionSec >= d ? 0 : positionSec));
     },

@@ -106,7 +106,7 @@ describe('queue model', () => {
   it('a queue of one track forgets the unshuffled order', () => {
     const queue = queueAt(4, 0, () => 0);
     queue.toggleShuffle();
-    queue.only(makeTrack(9));
+    queue.setSingle(makeTrack(9));
     queue.moveTo(0);
     queue.toggleShuffle();
     expect(ids(queue.tracks.value)).toEqual(['t9']);

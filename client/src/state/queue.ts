@@ -29,7 +29,7 @@ export interface QueueModel {
   /** Adds tracks at the end (shuffled among themselves when shuffle is on). */
   append(tracks: readonly Track[]): void;
   /** A queue of this one track ("listen along"); the unshuffled order is forgotten. */
-  only(track: Track): void;
+  setSingle(track: Track): void;
   /** Makes position `i` the current one (the player calls it once the element has the track). */
   moveTo(i: number): void;
   /** Swaps in fuller data for a queued track (same id); true when it is the current one. */
@@ -100,7 +100,7 @@ export function createQueue(options: QueueOptions = {}): QueueModel {
         tracks.value = tracks.peek().concat(list);
       }
     },
-    only(track) {
+    setSingle(track) {
       original = null;
       tracks.value = [track];
     },

@@ -54,10 +54,22 @@ interface ConnectionState {
   awaitingDrain: boolean;
   /** We stopped reading the connection (Node pauses and resumes it too, for its own reasons). */
   paused: boolean;
+  /** `performance.now()` when its last reply ended. */
+  idleSince: number;
+}
+
+export interface PipeliningGate {
+  /** The app's request handler, with the per-connection bounds above. */
+  handle: Handler;
+  /**
+   * `busy` while a request of the connection is being answered or waits; else when its last
+   * reply ended; undefined for a connection that never sent a request.
+   */
+  activity(socket: Socket): 'busy' | number | undefined;
 }
 
 /** Wraps the app's request handler with the per-connection bounds above. */
-export function boundPipelining(handler: Handler): Handler {
+export function boundPipelining(handler: Handler): PipeliningGate {
   const states = new WeakMap<Socket, ConnectionState>();
 
   function start(state: ConnectionState, socket: Socket, request: IncomingMessage, response: ServerResponse): void {
@@ -65,6 +77,7 @@ export function boundPipelining(handler: Handler): Handler {
     // `close` follows `finish`, and also comes when the connection dies first.
     response.once('close', () => {
       state.inProgress--;
+      state.idleSince = performance.now();
       pump(state, socket);
     });
     handler(request, response);
@@ -94,11 +107,17 @@ export function boundPipelining(handler: Handler): Handler {
     }
   }
 
-  return (request, response) => {
+  function activity(socket: Socket): 'busy' | number | undefined {
+    const state = states.get(socket);
+    if (state === undefined) return undefined;
+    return state.inProgress > 0 || state.waiting.length > 0 ? 'busy' : state.idleSince;
+  }
+
+  function handle(request: IncomingMessage, response: ServerResponse): void {
     const socket = request.socket;
     let state = states.get(socket);
     if (state === undefined) {
-      state = { inProgress: 0, waiting: [], awaitingDrain: false, paused: false };
+      state = { inProgress: 0, waiting: [], awaitingDrain: false, paused: false, idleSince: 0 };
       states.set(socket, state);
     }
     if (state.waiting.length === 0 && state.inProgress < MAX_IN_PROGRESS && socket.writableLength < MAX_UNSENT_BYTES) {
@@ -116,5 +135,7 @@ export function boundPipelining(handler: Handler): Handler {
       stopReading(socket);
     }
     pump(state, socket);
-  };
+  }
+
+  return { handle, activity };
 }

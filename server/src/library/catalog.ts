@@ -1,11 +1,13 @@
 /**
  * The in-memory library: tracks by id, the cover image of each folder that has one, and albums
  * and artists derived from them. Derived views are rebuilt lazily, once per batch of changes,
- * so a scan that adds 100,000 tracks does not rebuild them 100,000 times.
+ * so a scan that adds 100,000 tracks does not rebuild them 100,000 times. It also remembers the
+ * files that failed to read (`FailedFile`), so they are not read again until they change.
  */
 import { apiPaths, type Album, type Artist, type Track } from '@musicsharer/shared';
 import { posix } from 'node:path';
-import { UNKNOWN_ALBUM, UNKNOWN_ARTIST, toPublicTrack, type TrackRecord } from './record.js';
+import { trackId } from './ids.js';
+import { UNKNOWN_ALBUM, UNKNOWN_ARTIST, toPublicTrack, type AudioFile, type FailedFile, type TrackRecord } from './record.js';
 
 interface AlbumEntry {
   album: Album;
@@ -71,6 +73,8 @@ export class Catalog {
   readonly #records = new Map<string, TrackRecord>();
   /** Folder (relative path) -> name of its cover image file. */
   readonly #folderImages = new Map<string, string>();
+  /** Track id (of the path) -> the file that failed, as it was. */
+  readonly #failed = new Map<string, FailedFile>();
   #views: Views | undefined;
   /** Bumped on every change: lets callers tell whether anything changed. */
   version = 0;
@@ -82,7 +86,33 @@ export class Catalog {
   /** Adds or replaces a track. */
   upsert(record: TrackRecord): void {
     this.#records.set(record.id, record);
+    this.#failed.delete(record.id);
     this.#changed();
+  }
+
+  /** Remembers a file that is not readable audio (and drops its track, if it had one). */
+  setFailed(failed: FailedFile): void {
+    const id = trackId(failed.path);
+    this.#records.delete(id);
+    this.#failed.set(id, failed);
+    this.#changed();
+  }
+
+  /** The file failed to read before and has not changed since. */
+  failedBefore(id: string, file: AudioFile): boolean {
+    const failed = this.#failed.get(id);
+    return failed !== undefined && failed.size === file.size && failed.mtimeMs === file.mtimeMs && failed.ino === file.ino;
+  }
+
+  /** Forgets a failed file (it is gone). */
+  forgetFailed(id: string): boolean {
+    const removed = this.#failed.delete(id);
+    if (removed) this.#changed();
+    return removed;
+  }
+
+  failedFiles(): IterableIterator<[string, FailedFile]> {
+    return this.#failed.entries();
   }
 
   remove(id: string): boolean {
@@ -98,6 +128,7 @@ export class Catalog {
     for (const record of this.#records.values()) {
       if (record.path.startsWith(prefix) && this.remove(record.id)) removed++;
     }
+    for (const [id, failed] of this.#failed) if (failed.path.startsWith(prefix)) this.forgetFailed(id);
     for (const folder of this.#folderImages.keys()) {
       if (folder === relDir || folder.startsWith(prefix)) this.setFolderImage(folder, undefined);
     }

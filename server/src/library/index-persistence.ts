@@ -60,6 +60,7 @@ export class IndexPersistence {
       }
       for (const record of snapshot.records) this.#catalog.upsert(record);
       for (const [folder, image] of snapshot.folderImages) this.#catalog.setFolderImage(folder, image);
+      for (const failed of snapshot.failed) this.#catalog.setFailed(failed);
       this.#savedVersion = this.#catalog.version;
       this.#log.info({ tracks: this.#catalog.size, ms: Math.round(performance.now() - started) }, 'library index loaded');
       return true;
@@ -113,7 +114,12 @@ export class IndexPersistence {
     }
     const version = this.#catalog.version;
     // Records are never changed in place, so this array is a consistent snapshot.
-    const snapshot = { root: this.#root, records: [...this.#catalog.records()], folderImages: [...this.#catalog.folderImages()] };
+    const snapshot = {
+      root: this.#root,
+      records: [...this.#catalog.records()],
+      folderImages: [...this.#catalog.folderImages()],
+      failed: [...this.#catalog.failedFiles()].map(([, failed]) => failed),
+    };
     const started = performance.now();
     this.#saving = this.#store.save(snapshot).then(
       () => {

@@ -1,6 +1,7 @@
 /**
  * The library index on disk: one file of newline-delimited JSON (a header line, one line per
- * track, one per folder cover image), so neither writing nor reading it builds one huge string.
+ * track, one per folder cover image, one per file that failed to read), so neither writing nor
+ * reading it builds one huge string.
  *
  * Crash safety: a save writes a temporary file in the same folder, fsyncs it, renames it over
  * the index (atomic on POSIX: a reader sees the old file or the new one, never a mix) and
@@ -12,11 +13,15 @@
 import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { basename, dirname, join } from 'node:path';
-import type { TrackRecord } from './record.js';
+import type { FailedFile, TrackRecord } from './record.js';
 
 export const INDEX_FORMAT = 'musicsharer-library-index';
-/** Bump when the record shape changes: an index of another version is rescanned, not read. */
-export const INDEX_VERSION = 1;
+/**
+ * Bump when the record shape changes: an index of another version is rescanned, not read.
+ * Version 2 added the failed files; a version 1 index (none) is still read.
+ */
+export const INDEX_VERSION = 2;
+const READABLE_VERSIONS = new Set([1, INDEX_VERSION]);
 export const INDEX_FILE = 'library-index.ndjson';
 
 export interface IndexSnapshot {
@@ -25,6 +30,8 @@ export interface IndexSnapshot {
   records: TrackRecord[];
   /** Folder (relative path) -> its cover image file name. */
   folderImages: Array<[string, string]>;
+  /** Files that are not readable audio, as they were when they failed (none when absent). */
+  failed?: FailedFile[];
 }
 
 interface Header {
@@ -34,6 +41,8 @@ interface Header {
   savedAt: string;
   tracks: number;
   folders: number;
+  /** Absent in version 1. */
+  failed?: number;
 }
 
 export class IndexCorruptError extends Error {
@@ -51,8 +60,9 @@ function parseHeader(line: string): Header {
     throw new IndexCorruptError('index header is not JSON');
   }
   if (header?.format !== INDEX_FORMAT) throw new IndexCorruptError('not a library index');
-  if (header.version !== INDEX_VERSION) throw new IndexCorruptError(`index format version ${header.version}, expected ${INDEX_VERSION}`);
-  if (typeof header.root !== 'string' || !Number.isInteger(header.tracks) || !Number.isInteger(header.folders)) {
+  if (!READABLE_VERSIONS.has(header.version)) throw new IndexCorruptError(`index format version ${header.version}, expected ${INDEX_VERSION}`);
+  header.failed ??= 0;
+  if (typeof header.root !== 'string' || !Number.isInteger(header.tracks) || !Number.isInteger(header.folders) || !Number.isInteger(header.failed)) {
     throw new IndexCorruptError('index header is incomplete');
   }
   return header;
@@ -83,6 +93,12 @@ function isRecord(value: unknown): value is TrackRecord {
   );
 }
 
+function isFailedFile(value: unknown): value is FailedFile {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return typeof r.path === 'string' && typeof r.size === 'number' && typeof r.mtimeMs === 'number' && typeof r.ino === 'number' && typeof r.reason === 'string';
+}
+
 /** Shares equal strings (artist, album, genre...) between records: 100,000 tracks hold far fewer distinct names. */
 class Interner {
   readonly #strings = new Map<string, string>();
@@ -106,7 +122,7 @@ export class IndexStore {
   }
 
   /** The saved index, or undefined when there is none. Throws IndexCorruptError when it cannot be read. */
-  async load(): Promise<IndexSnapshot | undefined> {
+  async load(): Promise<Required<IndexSnapshot> | undefined> {
     await this.#removeStrayTemporaries();
     let handle;
     try {
@@ -123,29 +139,34 @@ export class IndexStore {
   }
 
   /** Reads line by line, so a 100,000-track index never sits in memory as one string. */
-  async #parse(handle: FileHandle): Promise<IndexSnapshot> {
+  async #parse(handle: FileHandle): Promise<Required<IndexSnapshot>> {
     let header: Header | undefined;
     const interner = new Interner();
     const records: TrackRecord[] = [];
     const folderImages: Array<[string, string]> = [];
+    const failed: FailedFile[] = [];
     let entries = 0;
+    const total = (h: Header) => h.tracks + h.folders + (h.failed ?? 0);
     const take = (line: string) => {
       if (header === undefined) {
         header = parseHeader(line);
         return;
       }
       entries++;
-      if (entries > header.tracks + header.folders) throw new IndexCorruptError('index has more entries than its header says');
+      if (entries > total(header)) throw new IndexCorruptError('index has more entries than its header says');
       const value = parseLine(line, entries);
       if (entries <= header.tracks) {
         if (!isRecord(value)) throw new IndexCorruptError(`index entry ${entries} is not a track`);
         for (const field of SHARED_FIELDS) (value as unknown as Record<string, unknown>)[field] = interner.get(value[field]);
         records.push(value);
-      } else {
+      } else if (entries <= header.tracks + header.folders) {
         if (!Array.isArray(value) || typeof value[0] !== 'string' || typeof value[1] !== 'string') {
           throw new IndexCorruptError(`index entry ${entries} is not a folder image`);
         }
         folderImages.push([value[0], value[1]]);
+      } else {
+        if (!isFailedFile(value)) throw new IndexCorruptError(`index entry ${entries} is not a failed file`);
+        failed.push(value);
       }
     };
     const decoder = new StringDecoder('utf8');
@@ -166,10 +187,10 @@ export class IndexStore {
     // Every line ends with a newline: a missing one means the file was cut short.
     if (rest !== '') throw new IndexCorruptError('index ends in the middle of a line');
     if (header === undefined) throw new IndexCorruptError('index is empty');
-    if (entries !== header.tracks + header.folders) {
-      throw new IndexCorruptError(`index has ${entries} entries, its header says ${header.tracks} + ${header.folders}`);
+    if (entries !== total(header)) {
+      throw new IndexCorruptError(`index has ${entries} entries, its header says ${header.tracks} + ${header.folders} + ${header.failed}`);
     }
-    return { root: header.root, records, folderImages };
+    return { root: header.root, records, folderImages, failed };
   }
 
   /** Writes the snapshot atomically (see the file comment). */
@@ -184,12 +205,13 @@ export class IndexStore {
       savedAt: new Date().toISOString(),
       tracks: snapshot.records.length,
       folders: snapshot.folderImages.length,
+      failed: snapshot.failed?.length ?? 0,
     };
     const handle = await open(tmp, 'w', 0o644);
     try {
       await handle.write(`${JSON.stringify(header)}\n`);
       const entries: unknown[] = snapshot.records;
-      for (const list of [entries, snapshot.folderImages]) {
+      for (const list of [entries, snapshot.folderImages, snapshot.failed ?? []]) {
         for (let i = 0; i < list.length; i += LINES_PER_WRITE) {
           let chunk = '';
           for (const entry of list.slice(i, i + LINES_PER_WRITE)) chunk += `${JSON.stringify(entry)}\n`;

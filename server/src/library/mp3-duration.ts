@@ -121,9 +121,18 @@ export class Mp3FrameCounter {
   #samples = 0;
   #audioBytes = 0;
   #lastFrame: FrameHeader | undefined;
+  /** Bytes pushed so far, and where (in those) the last counted frame ended. */
+  #pushed = 0;
+  #audioEnd = 0;
 
   push(chunk: Uint8Array): void {
+    this.#pushed += chunk.length;
     this.#process(chunk, false);
+  }
+
+  /** Bytes pushed since the last frame (or since the start when none was found yet). */
+  get bytesWithoutAudio(): number {
+    return Math.max(0, this.#pushed - this.#audioEnd);
   }
 
   /** Ends the stream; null when no audio frame was found. */
@@ -141,6 +150,8 @@ export class Mp3FrameCounter {
   }
 
   #process(chunk: Uint8Array, final: boolean): void {
+    // Offset of `buf` in the whole stream: the carry came before this chunk.
+    const base = this.#pushed - chunk.length - this.#carry.length;
     let buf = chunk;
     if (this.#carry.length > 0) {
       buf = new Uint8Array(this.#carry.length + chunk.length);
@@ -190,6 +201,7 @@ export class Mp3FrameCounter {
         this.#first = false;
         if (isInfoFrame(buf, i, header)) {
           i += header.length;
+          this.#audioEnd = base + i;
           continue;
         }
       }
@@ -198,6 +210,7 @@ export class Mp3FrameCounter {
       this.#audioBytes += header.length;
       this.#lastFrame = header;
       i += header.length;
+      this.#audioEnd = base + i;
     }
     if (i > buf.length) this.#skip = i - buf.length;
     else if (i < buf.length) this.#carry = buf.slice(i); // a copy: callers reuse their buffers
@@ -245,6 +258,13 @@ export function trailingTagsSize(tail: Uint8Array): number {
 
 const TAIL_BYTES = 64 * 1024;
 const CHUNK_BYTES = 256 * 1024;
+/**
+ * The count stops after this many bytes in a row without a frame, and what was counted until
+ * then is the duration: a junk file behind one fake frame header (no audio: null) or audio
+ * followed by gigabytes of padding is not walked to its end. Real MP3s carry at most a few
+ * bytes of junk between frames.
+ */
+export const MP3_JUNK_BUDGET_BYTES = 16 * 1024 * 1024;
 
 /** Finds the span of audio in an MP3 file, skipping leading ID3v2 and trailing tags. */
 export async function audioSpan(path: string): Promise<AudioSpan> {
@@ -269,7 +289,10 @@ export async function audioSpan(path: string): Promise<AudioSpan> {
   }
 }
 
-/** Counts the frames of an MP3 file; null when it holds no MPEG audio. */
+/**
+ * Counts the frames of an MP3 file; null when it holds no MPEG audio. The count ends at the end
+ * of the audio span or after `MP3_JUNK_BUDGET_BYTES` in a row without a frame.
+ */
 export async function exactMp3Duration(path: string, signal?: AbortSignal): Promise<Mp3Duration | null> {
   const { start, end } = await audioSpan(path);
   const handle = await open(path, 'r');
@@ -282,6 +305,7 @@ export async function exactMp3Duration(path: string, signal?: AbortSignal): Prom
       if (bytesRead === 0) break;
       counter.push(buffer.subarray(0, bytesRead));
       position += bytesRead;
+      if (counter.bytesWithoutAudio > MP3_JUNK_BUDGET_BYTES) break;
     }
     return counter.end();
   } finally {

@@ -22,7 +22,22 @@ export interface AudioFile {
   relPath: string;
   size: number;
   mtimeMs: number;
+  /** Inode number: a file replaced by another of the same size and mtime is still a change. */
+  ino: number;
   mimeType: string;
+}
+
+/**
+ * A file that is not readable audio, as it was when its read failed: scans and restarts do not
+ * read it again until its size, mtime or inode change.
+ */
+export interface FailedFile {
+  /** Relative to the media folder, like `TrackRecord.path`. */
+  path: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  reason: string;
 }
 
 export const UNKNOWN_ARTIST = 'Unknown Artist';

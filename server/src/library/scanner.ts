@@ -1,7 +1,10 @@
 /**
  * Brings the catalog in line with the media folder: reads tags of new and changed files with
  * bounded concurrency, keeps records of unchanged files (same size and mtime) without
- * re-reading them, drops records of files that are gone. Corrupt files are logged and skipped.
+ * re-reading them, drops records of files that are gone. Corrupt files are logged and skipped,
+ * once: the catalog remembers them (`FailedFile`) and they are not read again until they change.
+ * Files whose name is not valid UTF-8 cannot be read or served (see `walk.ts`): they are
+ * reported through `onBadName`.
  *
  * `scanLibrary` walks everything (the walk runs ahead of the tag readers, so the total is known
  * early and progress has an ETA); `updateFolders` re-lists only the folders a watcher saw
@@ -40,6 +43,8 @@ export interface ScanOptions {
   onTrack?: (record: TrackRecord) => void;
   /** Called for each folder listed (the watcher watches them). */
   onFolder?: (listing: FolderListing) => void;
+  /** An audio file or folder whose name is not valid UTF-8 (lossily decoded path); default: a warning each time. */
+  onBadName?: (relPath: string) => void;
   signal?: AbortSignal;
 }
 
@@ -49,6 +54,7 @@ export interface ScanResult extends ScanProgress {
 }
 
 export const DEFAULT_SCAN_CONCURRENCY = 16;
+export const BAD_NAME_MESSAGE = 'cannot serve a file whose name is not valid UTF-8: rename it';
 const WALKING_READERS = 3;
 
 function parentOf(relDir: string): string {
@@ -134,8 +140,9 @@ class TagReaders {
       options.onTrack?.(record);
     } catch (error) {
       progress.skipped++;
-      catalog.remove(trackId(file.relPath));
-      options.log.warn({ path: file.relPath, reason: (error as Error).message }, 'skipped unreadable audio file');
+      const reason = (error as Error).message;
+      catalog.setFailed({ path: file.relPath, size: file.size, mtimeMs: file.mtimeMs, ino: file.ino, reason });
+      options.log.warn({ path: file.relPath, reason }, 'skipped unreadable audio file');
     } finally {
       progress.reading--;
       progress.done++;
@@ -144,11 +151,18 @@ class TagReaders {
   }
 }
 
-/** Applies one walked file: kept when unchanged, otherwise queued for a tag read. */
+/**
+ * Applies one walked file: kept when unchanged, skipped (silently) when it failed before and has
+ * not changed since, otherwise queued for a tag read.
+ */
 function consider(file: AudioFile, id: string, catalog: Catalog, readers: TagReaders, progress: ScanProgress, options: ScanOptions): void {
   progress.found++;
   if (isUnchanged(catalog.getRecord(id), file)) {
     progress.done++;
+    options.onProgress?.(progress);
+  } else if (catalog.failedBefore(id, file)) {
+    progress.done++;
+    progress.skipped++;
     options.onProgress?.(progress);
   } else {
     readers.push(file);
@@ -159,17 +173,26 @@ function applyListing(catalog: Catalog, listing: FolderListing): void {
   catalog.setFolderImage(listing.relDir, pickFolderImage(listing.images));
 }
 
+function walkErrors(options: ScanOptions) {
+  const { log } = options;
+  return {
+    onError: (path: string, error: Error) => log.warn({ path, reason: error.message }, 'could not read folder entry'),
+    onBadName:
+      options.onBadName ??
+      ((relPath: string) => log.warn({ path: relPath }, BAD_NAME_MESSAGE)),
+  };
+}
+
 /** Scans the whole folder. Throws when the root itself cannot be listed (nothing is removed then). */
 export async function scanLibrary(root: string, catalog: Catalog, options: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
-  const { log } = options;
   const progress: ScanProgress = { found: 0, done: 0, read: 0, skipped: 0, reading: 0, walked: false };
   const seen = new Set<string>();
   const folders = new Set<string>();
   const readers = new TagReaders(catalog, progress, options);
   try {
     for await (const file of walkAudioFiles(root, {
-      onError: (path, error) => log.warn({ path, reason: error.message }, 'could not read folder entry'),
+      ...walkErrors(options),
       onFolder: (listing) => {
         folders.add(listing.relDir);
         applyListing(catalog, listing);
@@ -200,6 +223,7 @@ export async function scanLibrary(root: string, catalog: Catalog, options: ScanO
   for (const [folder] of [...catalog.folderImages()]) {
     if (!folders.has(folder)) catalog.setFolderImage(folder, undefined);
   }
+  for (const [id] of [...catalog.failedFiles()]) if (!seen.has(id)) catalog.forgetFailed(id);
   return { ...progress, removed, durationMs: performance.now() - started };
 }
 
@@ -217,7 +241,6 @@ export interface UpdateOptions extends ScanOptions {
  */
 export async function updateFolders(root: string, catalog: Catalog, relDirs: Iterable<string>, options: UpdateOptions): Promise<ScanResult> {
   const started = performance.now();
-  const { log } = options;
   const progress: ScanProgress = { found: 0, done: 0, read: 0, skipped: 0, reading: 0, walked: false };
   const readers = new TagReaders(catalog, progress, options);
   let removed = 0;
@@ -237,7 +260,7 @@ export async function updateFolders(root: string, catalog: Catalog, relDirs: Ite
         for await (const file of walkAudioFiles(root, {
           start: relDir === '' ? root : posix.join(root, relDir),
           descend: (sub) => !options.knownFolders.has(sub),
-          onError: (path, error) => log.warn({ path, reason: error.message }, 'could not read folder entry'),
+          ...walkErrors(options),
           onFolder: (found) => {
             if (found.relDir === relDir) listing = found;
             applyListing(catalog, found);
@@ -261,6 +284,9 @@ export async function updateFolders(root: string, catalog: Catalog, relDirs: Ite
           catalog.remove(record.id);
           removed++;
         }
+      }
+      for (const [id, failed] of [...catalog.failedFiles()]) {
+        if (folderOf(failed.path) === relDir && !seenHere.has(failed.path)) catalog.forgetFailed(id);
       }
       // Subfolders we knew that are not listed any more are gone, with all below them.
       const subdirs = new Set(listing?.subdirs ?? []);

@@ -21,7 +21,7 @@ import { ExactDurations } from './exact-durations.js';
 import { IndexPersistence } from './index-persistence.js';
 import { INDEX_FILE } from './index-store.js';
 import { isFolderGone, RootPoll } from './root-poll.js';
-import { scanLibrary, updateFolders, type ScanOptions, type ScanProgress, type ScanResult } from './scanner.js';
+import { BAD_NAME_MESSAGE, scanLibrary, updateFolders, type ScanOptions, type ScanProgress, type ScanResult } from './scanner.js';
 import type { FolderListing } from './walk.js';
 import { FolderWatcher } from './watcher.js';
 
@@ -47,6 +47,8 @@ export interface LibraryServiceOptions {
 }
 
 export const DEFAULT_RESCAN_INTERVAL_MS = 5 * 60_000;
+/** File names that are not valid UTF-8 are warned about once each, for at most this many files. */
+export const MAX_BAD_NAMES_WARNED = 1000;
 const PROGRESS_INTERVAL_MS = 250;
 const CHANGED_DURING_SCAN_MS = 3000;
 
@@ -69,6 +71,9 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
   /** Every folder listed so far (relative real paths). */
   #folders = new Set<string>();
   #rescanTimer: NodeJS.Timeout | undefined;
+  #indexLoaded: Promise<void> = Promise.resolve();
+  /** Files whose name is not valid UTF-8, already warned about. */
+  readonly #badNames = new Set<string>();
   #announcedVersion = 0;
   #lastProgressAt = 0;
   #lastChangedAt = 0;
@@ -119,14 +124,16 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
     });
   }
 
+  /** A scan asked for and not started yet (waiting for the index load or an update) counts as scanning. */
   get status(): ScanStatus {
-    return { ...this.#status, trackCount: this.catalog.size };
+    return { ...this.#status, scanning: this.#status.scanning || this.#pendingScan !== undefined, trackCount: this.catalog.size };
   }
 
   /**
    * Loads the saved index (tracks are listed at once), then scans: unchanged files keep their
    * records, so a restart over an unchanged library reads no tags. Watching and the periodic
-   * check start with the scan. Resolves when the first scan is done.
+   * check start with the scan. Resolves when the first scan is done; `indexLoaded()` when the
+   * index is in the catalog.
    */
   async start(): Promise<ScanResult> {
     if (this.#options.watch !== false) {
@@ -145,10 +152,15 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
       }, interval);
       this.#rescanTimer.unref();
     }
-    void this.#enqueue(async () => {
+    this.#indexLoaded = this.#enqueue(async () => {
       if (await this.#index?.load()) this.#announce();
-    });
+    }).catch(() => {});
     return this.scan();
+  }
+
+  /** Resolves once `start()` has loaded the saved index (or found none); never rejects. */
+  indexLoaded(): Promise<void> {
+    return this.#indexLoaded;
   }
 
   /**
@@ -215,6 +227,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
       log: this.#log,
       concurrency: this.#options.concurrency,
       signal: this.#abort.signal,
+      onBadName: (relPath) => this.#badName(relPath),
       onTrack: () => {
         // During a long scan: tell clients about new tracks now and then, and save now and then.
         this.#announceNowAndThen();
@@ -290,6 +303,14 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
   #failed(error: unknown, what: string): void {
     if (isFolderGone(error)) this.#log.debug({ reason: (error as Error).message }, what);
     else this.#log.error({ err: error }, what);
+  }
+
+  /** Once per file (and only for the first `MAX_BAD_NAMES_WARNED`): rescans say nothing new. */
+  #badName(relPath: string): void {
+    if (this.#badNames.has(relPath) || this.#badNames.size >= MAX_BAD_NAMES_WARNED) return;
+    this.#badNames.add(relPath);
+    this.#log.warn({ path: relPath }, BAD_NAME_MESSAGE);
+    if (this.#badNames.size === MAX_BAD_NAMES_WARNED) this.#log.warn({ count: MAX_BAD_NAMES_WARNED }, 'more files with names that are not valid UTF-8: not listing them');
   }
 
   #folderListed(listing: FolderListing): void {

@@ -2,9 +2,13 @@
  * Walks the media folder for audio files. Links are followed only while they stay inside the
  * folder (a link out of it, e.g. to /etc, is ignored), and each real directory is visited once,
  * so link loops end.
+ *
+ * A name that is not valid UTF-8 (an old Latin-1 rip: `caf\xe9.mp3`) reaches JavaScript with
+ * U+FFFD in place of the bad bytes, and that string no longer names the file: it cannot be
+ * stat'ed, read or served. Such entries are reported through `onBadName`, not as errors.
  */
 import { opendir, realpath, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { audioMimeType } from '../http/content-type.js';
 import type { AudioFile } from './record.js';
 
@@ -36,9 +40,19 @@ export interface FolderListing {
   subdirs: string[];
 }
 
+/**
+ * The entry at `path` is gone by that name because the name was decoded with replacement
+ * characters: its bytes on disk are not UTF-8.
+ */
+export function isUndecodableName(path: string, error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' && basename(path).includes('\uFFFD');
+}
+
 export interface WalkOptions {
   /** Called for entries that cannot be read; the walk goes on. */
   onError?: (path: string, error: Error) => void;
+  /** Called for an entry whose name is not valid UTF-8 (path relative to the root, lossily decoded); default `onError`. */
+  onBadName?: (relPath: string) => void;
   /** Real path of the folder to start from (inside the root); default the root. Errors opening it are thrown. */
   start?: string;
   /** Whether to go into a subfolder; default always. */
@@ -54,6 +68,10 @@ export interface WalkOptions {
  */
 export async function* walkAudioFiles(root: string, options: WalkOptions = {}): AsyncGenerator<AudioFile> {
   const start = options.start ?? root;
+  const fail = (path: string, error: Error) => {
+    if (options.onBadName && isUndecodableName(path, error)) options.onBadName(toRelPath(root, path));
+    else options.onError?.(path, error);
+  };
   const visited = new Set<string>([start]);
   const pending: string[] = [start];
   while (pending.length > 0) {
@@ -63,7 +81,7 @@ export async function* walkAudioFiles(root: string, options: WalkOptions = {}): 
       entries = await opendir(dir);
     } catch (error) {
       if (dir === start) throw error;
-      options.onError?.(dir, error as Error);
+      fail(dir, error as Error);
       continue;
     }
     const listing: FolderListing = { relDir: toRelPath(root, dir), images: [], subdirs: [] };
@@ -81,7 +99,7 @@ export async function* walkAudioFiles(root: string, options: WalkOptions = {}): 
           isDirectory = info.isDirectory();
           isFile = info.isFile();
         } catch (error) {
-          options.onError?.(path, error as Error); // dangling link
+          fail(path, error as Error); // dangling link
           continue;
         }
         if (!isInside(root, realPath) || realPath === root) continue;
@@ -107,8 +125,8 @@ export async function* walkAudioFiles(root: string, options: WalkOptions = {}): 
       for (let j = 0; j < batch.length; j++) {
         const { path, realPath, mimeType } = batch[j]!;
         const info = infos[j]!;
-        if (info.status === 'rejected') options.onError?.(path, info.reason as Error);
-        else yield { realPath, relPath: toRelPath(root, path), size: info.value.size, mtimeMs: info.value.mtimeMs, mimeType };
+        if (info.status === 'rejected') fail(path, info.reason as Error);
+        else yield { realPath, relPath: toRelPath(root, path), size: info.value.size, mtimeMs: info.value.mtimeMs, ino: info.value.ino, mimeType };
       }
     }
     options.onFolder?.(listing);

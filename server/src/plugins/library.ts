@@ -1,8 +1,9 @@
 /**
  * Decorates the app with `library`, registers the cover route, and once the app is ready loads
  * the saved index and starts the first scan, the folder watcher and the periodic check. The
- * server answers while it scans; tracks appear as they are read. On close, everything stops
- * and the index is saved.
+ * app is ready (and `listen` accepts) once the index is loaded, so the first answer already
+ * lists the saved tracks and says a scan is under way; the server answers while it scans and
+ * tracks appear as they are read. On close, everything stops and the index is saved.
  *
  * Without a data folder (tests), a fresh temporary one is used and removed on close: the
  * library then works the same way, but nothing outlives the app.
@@ -44,6 +45,7 @@ export default fp<LibraryPluginOptions>(
       library.start().catch((error: unknown) => {
         if ((error as Error).name !== 'AbortError') app.log.error({ err: error }, 'library scan failed');
       });
+      await library.indexLoaded();
     });
     app.addHook('preClose', async () => {
       await library.close();

@@ -35,7 +35,7 @@ export default fp<NowPlayingPluginOptions>(
     };
     app.decorate('nowPlaying', nowPlaying);
 
-    app.websocketRoute('/ws', (socket, request) => hub.join(socket, request.log));
+    app.websocketRoute('/ws', (socket, request) => hub.join(socket, request.log, request.socket.remoteAddress));
 
     if (options.echo === true) {
       app.websocketRoute('/ws/echo', (socket) => {

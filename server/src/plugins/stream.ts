@@ -20,6 +20,7 @@
 import { sep } from 'node:path';
 import { ErrorSchema, IdParamsSchema } from '@musicsharer/shared/schemas';
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
 import type { ByteRange } from '../http/range.js';
 import { decideAnswer, randomBoundary, type AnswerOptions, type BytesAnswer } from '../stream/answer.js';
 import { writeBody, type Segment } from '../stream/body-writer.js';
@@ -52,9 +53,8 @@ interface Target {
   mimeType: string;
 }
 
-interface IdParams {
-  id: string;
-}
+/** The route's params, typed by the schema that validates them. */
+type IdParams = Static<typeof IdParamsSchema>;
 
 const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, options) => {
   const fs = options.fs ?? nodeStreamFs;

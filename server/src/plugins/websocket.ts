@@ -15,8 +15,9 @@
  *     });
  *
  * The route is added to the instance `websocketRoute` is called on (its prefix and hooks apply).
- * A plain GET without Upgrade gets 426. `preClose` closes every socket with 1001 (going away) and
- * waits for them, bounded by the close timeout, so `app.close()` never hangs.
+ * A plain GET without Upgrade gets 426 (and the connection closes if the client asked so).
+ * `preClose` closes every socket with 1001 (going away) and waits for them, bounded by the close
+ * timeout, so `app.close()` never hangs.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -155,10 +156,12 @@ export default fp<WebSocketPluginOptions>(
           const upgrade = pending.get(request.raw);
           if (upgrade === undefined) {
             // RFC 9110 §15.5.22: this resource is only reachable through the WebSocket protocol.
+            // Naming our own Connection field makes Node keep the connection open, so a client's
+            // "Connection: close" (RFC 9112 §9.6) is repeated here and honoured.
             return reply
               .code(426)
               .header('Upgrade', 'websocket')
-              .header('Connection', 'Upgrade')
+              .header('Connection', reply.raw.shouldKeepAlive ? 'Upgrade' : 'Upgrade, close')
               .send({ statusCode: 426, error: 'Upgrade Required', message: 'this endpoint speaks WebSocket' });
           }
           pending.delete(request.raw);

@@ -1,9 +1,13 @@
 /**
  * The library API: tracks, albums, artists, scan status. Thin: schema + handler. The TypeBox
  * type provider types each handler's params, query and replies from the route's schemas.
+ *
+ * The lists are answered from copies made once per library version (library/views-cache.ts),
+ * serialized by the route's own 200 serializer: the schema stays the contract for their bytes.
+ * Those routes opt out of @fastify/compress (`compress: false`): their copies come compressed.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { apiPaths, type Album, type Artist, type ErrorResponse } from '@musicsharer/shared';
+import { apiPaths, type Album, type AlbumListResponse, type Artist, type ArtistListResponse, type ErrorResponse, type Track, type TrackListResponse } from '@musicsharer/shared';
 import {
   AlbumDetailSchema,
   AlbumListSchema,
@@ -16,21 +20,29 @@ import {
   TrackListSchema,
   TrackSchema,
 } from '@musicsharer/shared/schemas';
+import type { FastifyReply } from 'fastify';
+import { sendCachedJson, ViewsCache } from '../library/views-cache.js';
 
 const notFound = (what: string): ErrorResponse => ({ statusCode: 404, error: 'Not Found', message: `${what} not found` });
 
 const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const catalog = app.library.catalog;
   const errors = { 400: ErrorSchema, 404: ErrorSchema };
+  const views = new ViewsCache(() => catalog.version);
+  /** The route's own serializer of its 200 answer (compiled from the schema at registration). */
+  const serializer200 = <T>(reply: FastifyReply) => reply.getSerializationFunction('200') as (payload: T) => string;
 
   app.get(
     apiPaths.tracks,
-    { schema: { querystring: PagingQuerySchema, response: { 200: TrackListSchema, 400: ErrorSchema } } },
-    async (request) => {
+    { compress: false, schema: { querystring: PagingQuerySchema, response: { 200: TrackListSchema, 400: ErrorSchema } } },
+    async (request, reply) => {
       const all = catalog.tracks();
-      const offset = request.query.offset ?? 0;
-      const end = request.query.limit === undefined ? undefined : offset + request.query.limit;
-      return { tracks: all.slice(offset, end), total: all.length };
+      const start = Math.min(request.query.offset ?? 0, all.length);
+      const end = request.query.limit === undefined ? all.length : Math.min(start + request.query.limit, all.length);
+      // The catalog hands out its cached list read-only; the serializer only reads it.
+      const build = () => serializer200<TrackListResponse>(reply)({ tracks: all.slice(start, end) as Track[], total: all.length });
+      const whole = start === 0 && end === all.length;
+      return sendCachedJson(request, reply, whole ? views.list('tracks', build) : views.page(`tracks:${start}-${end}`, build));
     },
   );
 
@@ -40,10 +52,9 @@ const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => catalog.getTrack(request.params.id) ?? reply.code(404).send(notFound('track')),
   );
 
-  // The catalog hands out its cached lists as read-only arrays; the serializer only reads them.
-  app.get(apiPaths.albums, { schema: { response: { 200: AlbumListSchema } } }, async () => ({
-    albums: catalog.albums() as Album[],
-  }));
+  app.get(apiPaths.albums, { compress: false, schema: { response: { 200: AlbumListSchema } } }, async (request, reply) =>
+    sendCachedJson(request, reply, views.list('albums', () => serializer200<AlbumListResponse>(reply)({ albums: catalog.albums() as Album[] }))),
+  );
 
   app.get(
     '/api/albums/:id',
@@ -51,9 +62,9 @@ const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => catalog.album(request.params.id) ?? reply.code(404).send(notFound('album')),
   );
 
-  app.get(apiPaths.artists, { schema: { response: { 200: ArtistListSchema } } }, async () => ({
-    artists: catalog.artists() as Artist[],
-  }));
+  app.get(apiPaths.artists, { compress: false, schema: { response: { 200: ArtistListSchema } } }, async (request, reply) =>
+    sendCachedJson(request, reply, views.list('artists', () => serializer200<ArtistListResponse>(reply)({ artists: catalog.artists() as Artist[] }))),
+  );
 
   app.get(
     '/api/artists/:id',

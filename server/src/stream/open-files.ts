@@ -10,17 +10,10 @@
  * regular file), realpath once per version (no parent folder became a link), O_NOFOLLOW and a
  * check of the open fd itself (a file swapped in between the stat and the open).
  */
-import { constants as fsConstants, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import type { FastifyBaseLogger } from 'fastify';
 import { FileEntry } from './file-entry.js';
-import { isMissing, type StreamFs } from './stream-fs.js';
-
-/**
- * O_NOFOLLOW: a file replaced by a symbolic link after the scan is refused (ELOOP) instead of
- * followed out of the media folder. O_NONBLOCK: opening a FIFO planted in the folder must not
- * hang a thread-pool thread (it is a no-op for regular files).
- */
-const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0);
+import { GUARDED_OPEN_FLAGS, isMissing, type StreamFs } from './stream-fs.js';
 
 /**
  * The first bytes of each open file are kept in memory: every track start on iOS reads
@@ -210,7 +203,7 @@ export class OpenFiles {
   }
 
   async #open(entry: FileEntry): Promise<number> {
-    const fd = await this.fs.open(entry.path, OPEN_FLAGS);
+    const fd = await this.fs.open(entry.path, GUARDED_OPEN_FLAGS);
     try {
       // The fd must be the very file the lstat saw (not a file swapped in between), and it
       // must really sit inside the root: O_NOFOLLOW only guards the last path component, so a

@@ -2,7 +2,7 @@
  * The file-system calls the stream plugin makes, behind one interface so tests can observe or
  * fail them (`StreamPluginOptions.fs`), and Node's implementation of it on raw fds.
  */
-import { close, fstat, lstat, lstatSync, open, read, readlink, realpath, type Stats } from 'node:fs';
+import { close, constants as fsConstants, fstat, lstat, lstatSync, open, read, readlink, realpath, type Stats } from 'node:fs';
 
 export interface StreamFs {
   lstat(path: string): Promise<Stats>;
@@ -16,6 +16,14 @@ export interface StreamFs {
   /** The real path of an open fd, or undefined where the platform cannot tell. */
   fdPath(fd: number, path: string): Promise<string | undefined>;
 }
+
+/**
+ * How media files are opened (tracks and covers). O_NOFOLLOW: a file replaced by a symbolic
+ * link after the scan is refused (ELOOP) instead of followed out of the media folder.
+ * O_NONBLOCK: opening a FIFO planted in the folder must not hang a thread-pool thread (it is a
+ * no-op for regular files).
+ */
+export const GUARDED_OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0);
 
 const promisified = <T>(call: (cb: (error: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => call((error, value) => (error ? reject(error) : resolve(value))));

@@ -33,6 +33,8 @@ export const CloseCode = {
   PolicyViolation: 1008,
   MessageTooBig: 1009,
   InternalError: 1011,
+  /** IANA registry (§11.7): the server is overloaded or the client over a limit; try again later. */
+  TryAgainLater: 1013,
 } as const;
 
 /**

@@ -67,6 +67,11 @@ class PreparedFrame {
     this.#bytes = bytes;
   }
 
+  /** Bytes on the wire, header included. */
+  get byteLength(): number {
+    return this.#bytes.length;
+  }
+
   /** Writes the frame's bytes in one write; returns what the sink's `write` returned. */
   writeTo(sink: Pick<FrameSink, 'write'>): boolean {
     return sink.write(this.#bytes);

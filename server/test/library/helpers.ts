@@ -2,7 +2,9 @@
 import { mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterEach, beforeEach } from 'node:test';
 import pino from 'pino';
+import { LibraryService, type LibraryServiceOptions } from '../../src/library/service.js';
 import { cbrStream, id3v2Tag, type Id3Fields } from '../../synth/index.js';
 
 export function capturingLogger() {
@@ -42,6 +44,11 @@ export function mp3(fields: Id3Fields, seconds = 1): Buffer {
   return Buffer.concat([id3v2Tag(fields), cbrStream(seconds)]);
 }
 
+/** Band/Record/1.mp3 .. N.mp3, titled "Song 1" .. "Song N". */
+export async function putAlbum(lib: TempLibrary, count: number): Promise<void> {
+  for (let i = 1; i <= count; i++) await lib.put(`Band/Record/${i}.mp3`, mp3({ title: `Song ${i}`, artist: 'Band', album: 'Record', track: String(i) }));
+}
+
 /** Polls until `check` returns a truthy value (watcher tests: no fixed sleeps). */
 export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<Awaited<T>>> {
   const deadline = Date.now() + timeoutMs;
@@ -72,4 +79,33 @@ export async function inotifyWatches(): Promise<number | undefined> {
     watches += info.split('\n').filter((line) => line.startsWith('inotify wd:')).length;
   }
   return watches;
+}
+
+/**
+ * For a describe block: a fresh temporary library with `tracks` songs before each test, and
+ * `open()` for services over it (no watcher, no periodic check unless asked), all closed after.
+ */
+export function libraryServices(tracks: number, defaults: LibraryServiceOptions = {}) {
+  let lib: TempLibrary | undefined;
+  const services: LibraryService[] = [];
+  beforeEach(async () => {
+    lib = await tempLibrary();
+    await putAlbum(lib, tracks);
+  });
+  afterEach(async () => {
+    for (const service of services.splice(0)) await service.close();
+    await lib?.cleanup();
+  });
+  return {
+    get lib(): TempLibrary {
+      if (!lib) throw new Error('no library outside a test');
+      return lib;
+    },
+    open(options: LibraryServiceOptions = {}) {
+      const { log, lines } = capturingLogger();
+      const service = new LibraryService(this.lib.root, log, { dataDir: this.lib.dataDir, watch: false, rescanIntervalMs: 0, ...defaults, ...options });
+      services.push(service);
+      return { service, lines };
+    },
+  };
 }

@@ -26,9 +26,10 @@ describe('IndexStore', () => {
     const store = new IndexStore(join(dir, 'round.ndjson'));
     const records = Array.from({ length: 2500 }, (_, i) => fakeRecord(i, '/music'));
     const folderImages: Array<[string, string]> = [['A/B', 'cover.jpg'], ['C', 'Folder.PNG']];
-    await store.save({ root: '/music', records, folderImages });
+    const failed = [{ path: 'A/junk.mp3', size: 4 * 1024 ** 3, mtimeMs: 1700000000123.5, ino: 42, reason: 'no audio found' }];
+    await store.save({ root: '/music', records, folderImages, failed });
     const loaded = await store.load();
-    assert.deepEqual(loaded, { root: '/music', records, folderImages });
+    assert.deepEqual(loaded, { root: '/music', records, folderImages, failed });
     assert.deepEqual(await readdir(dir).then((names) => names.filter((n) => n.includes('.tmp-'))), [], 'no temporary file left');
   });
 
@@ -49,6 +50,15 @@ describe('IndexStore', () => {
       await assert.rejects(store.load(), IndexCorruptError);
     });
   }
+
+  test('a version 1 index (no failed files) is still read', async () => {
+    const file = join(dir, 'v1.ndjson');
+    const records = Array.from({ length: 3 }, (_, i) => fakeRecord(i, '/music'));
+    await new IndexStore(file).save({ root: '/music', records, folderImages: [] });
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace(`"version":${INDEX_VERSION}`, '"version":1').replace(/,"failed":0/, ''));
+    assert.deepEqual(await new IndexStore(file).load(), { root: '/music', records, folderImages: [], failed: [] });
+  });
 
   test('the header names the format', async () => {
     const file = join(dir, 'header.ndjson');

@@ -119,11 +119,14 @@ export class RawClient {
   #waiters: (() => void)[] = [];
   ended = false;
   closed = false;
+  /** Bytes received so far, decoded or not. */
+  received = 0;
   readonly closedPromise: Promise<void>;
 
   private constructor(readonly socket: net.Socket) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      this.received += chunk.length;
       this.#buffer = Buffer.concat([this.#buffer, chunk]);
       this.#wake();
     });
@@ -153,15 +156,16 @@ export class RawClient {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  static async connect(port: number): Promise<RawClient> {
-    const socket = net.connect({ port, host: '127.0.0.1' });
+  /** Connects from `localAddress` (any of 127.0.0.0/8 on loopback: a different client address). */
+  static async connect(port: number, localAddress?: string): Promise<RawClient> {
+    const socket = net.connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) });
     await once(socket, 'connect');
     return new RawClient(socket);
   }
 
   /** Connects and completes the handshake on `path`; `after` is sent in the same write. */
-  static async open(port: number, path = '/ws/echo', after: Buffer = Buffer.alloc(0)): Promise<RawClient> {
-    const client = await RawClient.connect(port);
+  static async open(port: number, path = '/ws/echo', after: Buffer = Buffer.alloc(0), localAddress?: string): Promise<RawClient> {
+    const client = await RawClient.connect(port, localAddress);
     client.write(Buffer.concat([Buffer.from(handshakeRequest(path, port)), after]));
     const answer = await client.readHttp();
     if (answer.status !== 101) throw new Error(`handshake answered ${answer.status}`);

@@ -304,7 +304,7 @@ describe('hub fan-out', () => {
   test('one update is serialised and framed once: every client gets the same bytes', async () => {
     const hub = new NowPlayingHub(fakeLibrary);
     const connections = Array.from({ length: 50 }, () => new FakeConnection());
-    for (const connection of connections) hub.join(connection as unknown as WebSocketConnection, log);
+    for (const [i, connection] of connections.entries()) hub.join(connection as unknown as WebSocketConnection, log, `192.0.2.${i}`);
     connections[0]!.emit('message', JSON.stringify({ type: 'hello', name: 'Sender' }), false);
     await new Promise((resolve) => setImmediate(resolve));
     for (const connection of connections) connection.frames = [];
@@ -323,7 +323,7 @@ describe('hub fan-out', () => {
   test('updates in the same turn of the event loop share one broadcast', async () => {
     const hub = new NowPlayingHub(fakeLibrary);
     const connections = Array.from({ length: 10 }, () => new FakeConnection());
-    for (const connection of connections) hub.join(connection as unknown as WebSocketConnection, log);
+    for (const [i, connection] of connections.entries()) hub.join(connection as unknown as WebSocketConnection, log, `192.0.2.${i}`);
     for (const [i, connection] of connections.entries()) connection.emit('message', JSON.stringify({ type: 'hello', name: `D${i}` }), false);
     for (let position = 0; position < 100; position++) {
       connections[0]!.emit('message', JSON.stringify({ type: 'nowPlaying', trackId: 't1', positionSec: position, paused: false }), false);
@@ -340,7 +340,7 @@ describe('hub fan-out', () => {
     const hub = new NowPlayingHub(fakeLibrary);
     const sender = new FakeConnection();
     const watcher = new FakeConnection();
-    for (const connection of [sender, watcher]) hub.join(connection as unknown as WebSocketConnection, log);
+    for (const connection of [sender, watcher]) hub.join(connection as unknown as WebSocketConnection, log, '192.0.2.1');
     sender.emit('message', JSON.stringify({ type: 'hello', name: 'Scrubber' }), false);
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(watcher.frames.length, 1, 'the first change after a quiet spell goes out at once');
