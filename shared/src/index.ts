@@ -1,2 +1,3 @@
 export * from './library.js';
 export * from './protocol.js';
+export * from './auth.js';

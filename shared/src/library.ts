@@ -33,4 +33,19 @@ export const apiPaths = {
   stream: (id: string) => `/stream/${encodeURIComponent(id)}`,
   cover: (albumId: string) => `/cover/${encodeURIComponent(albumId)}`,
   nowPlayingSocket: '/ws',
+  /** Pairing link (public): a browser that opens it gets a session. */
+  pairLink: (token: string) => `/pair/${token}`,
+  /** POST { code } (public): pair with a 6-digit code. */
+  pair: '/api/pair',
+  /** POST (session): a fresh code and link for another device. */
+  pairCodes: '/api/pair-codes',
+  /** POST { password } (public): sign in with the password. */
+  login: '/api/login',
+  /** PUT { password } (session): set or change the password. */
+  password: '/api/password',
+  /** GET: access control on or off, and the asking session. */
+  session: '/api/session',
+  /** GET (session): every session; DELETE `sessions/:id` revokes one. */
+  sessions: '/api/sessions',
+  sessionById: (id: string) => `/api/sessions/${encodeURIComponent(id)}`,
 } as const;

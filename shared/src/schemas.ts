@@ -96,6 +96,47 @@ export const ScanStatusSchema = Type.Object({
   trackCount: Type.Integer(),
 });
 
+// ---- Access control: pairing, password, sessions ----
+
+/** A 6-digit pairing code, as typed on the new device. */
+export const PairRequestSchema = Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }) });
+/** What `POST /api/pair-codes` answers: a code to type and a link to scan, both single-use. */
+export const PairCodeSchema = Type.Object({
+  /** Six digits. */
+  code: Type.String(),
+  /** Absolute URL of a pairing link (`/pair/<token>`) for a QR code. */
+  url: Type.String(),
+  /** ISO 8601; the code and the link stop working then (5 minutes after they were made). */
+  expiresAt: Type.String(),
+});
+/** `POST /api/login`. At most 1,024 characters: scrypt's input stays bounded. */
+export const PasswordRequestSchema = Type.Object({ password: Type.String({ maxLength: 1024 }) });
+/** `PUT /api/password`: at least 10 characters (MIN_PASSWORD_LENGTH). */
+export const NewPasswordRequestSchema = Type.Object({ password: Type.String({ minLength: 10, maxLength: 1024 }) });
+export const SessionSchema = Type.Object({
+  /** Public id of the session (not its token): `DELETE /api/sessions/:id`. */
+  id: Type.String(),
+  /** The device's name from its now-playing hello, else the browser's (e.g. "Safari on iPhone"). */
+  name: Type.String(),
+  /** ISO 8601. */
+  createdAt: Type.String(),
+  /** ISO 8601 of the last request with this session (renewed at most once a minute). */
+  lastSeenAt: Type.String(),
+  /** The client address of that request. */
+  address: Type.String(),
+  /** The session of the request that asked. */
+  current: Type.Boolean(),
+});
+export const SessionListSchema = Type.Object({ sessions: Type.Array(SessionSchema) });
+/** `GET /api/session`: whether access control is on and who is asking. */
+export const SessionStatusSchema = Type.Object({
+  /** false when the server runs with `--no-auth` (then `session` is null). */
+  auth: Type.Boolean(),
+  /** A password is set (`POST /api/login` can succeed). */
+  passwordSet: Type.Boolean(),
+  session: Type.Union([SessionSchema, Type.Null()]),
+});
+
 // ---- The now-playing protocol over `/ws` (JSON text frames) ----
 
 export const DeviceSchema = Type.Object({
