@@ -33,6 +33,17 @@ export class PairLinks {
     return { token, expiresAt };
   }
 
+  /** Whether the link is live, without using it up. */
+  async isLive(token: string, now = Date.now()): Promise<boolean> {
+    if (!TOKEN_PATTERN.test(token)) return false;
+    try {
+      const { expiresAt } = JSON.parse(await readFile(join(this.dir, tokenHash(token) + SUFFIX), 'utf8')) as { expiresAt?: unknown };
+      return now < Number(expiresAt);
+    } catch {
+      return false;
+    }
+  }
+
   /** True exactly once for a live link's token; false for a used, expired or unknown one. */
   async redeem(token: string, now = Date.now()): Promise<boolean> {
     if (!TOKEN_PATTERN.test(token)) return false;

@@ -62,6 +62,11 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       // The token is in the URL: keep it out of the next page's Referer and out of caches.
       reply.headers({ ...noStore, 'Referrer-Policy': 'no-referrer' });
+      // A HEAD (a link checker, a preview fetcher) must not use the link up.
+      if (request.method === 'HEAD') {
+        const live = await pairLinks.isLive(request.params.token);
+        return reply.code(live ? 200 : 410).type('text/html; charset=utf-8').send(live ? '' : pairingGonePage());
+      }
       if (!(await pairLinks.redeem(request.params.token))) {
         return reply.code(410).type('text/html; charset=utf-8').send(pairingGonePage());
       }

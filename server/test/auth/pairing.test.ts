@@ -66,6 +66,15 @@ describe('pairing links', () => {
     }
   });
 
+  test('a HEAD does not use a link up', async () => {
+    const link = await server.pairLink();
+    const head = await fetch(link, { method: 'HEAD', redirect: 'manual' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('set-cookie'), null);
+    assert.equal((await fetch(link, { redirect: 'manual' })).status, 303);
+    assert.equal((await fetch(link, { method: 'HEAD', redirect: 'manual' })).status, 410);
+  });
+
   test('a link opened by two browsers at once pairs only one', async () => {
     const link = await server.pairLink();
     const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(link, { redirect: 'manual' })));
