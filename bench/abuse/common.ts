@@ -101,7 +101,7 @@ export async function startProductionServer(media: string, data: string, trackCo
     built = true;
   }
   const port = await freePort();
-  const command = [process.execPath, join(ROOT, 'server/dist/main.js'), '--media', media, '--data', data, '--port', String(port), '--host', '127.0.0.1', ...args];
+  const command = [process.execPath, join(ROOT, 'server/dist/main.js'), '--media', media, '--data', data, '--port', String(port), '--host', '127.0.0.1', '--no-auth', ...args];
   const quoted = command.map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
   // Under a descriptor limit: bash sets it, then becomes the server (exec), so the pid is the server's.
   const [file, argv] = fdLimit === undefined ? [command[0]!, command.slice(1)] : ['bash', ['-c', `ulimit -n ${fdLimit} && exec ${quoted}`]];

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '../../server/src/app.js';
+import { START_LINK_TTL_MS } from '../../server/src/auth/pair-links.js';
 
 /** The production client build; `E2E_CLIENT_DIR` points the suites at another build folder. */
 export const CLIENT_DIST = process.env.E2E_CLIENT_DIR ?? fileURLToPath(new URL('../../client/dist/', import.meta.url));
@@ -20,6 +21,8 @@ export interface RunningServer {
   tracks(): Promise<Track[]>;
   /** The one track with this title (fails loudly when missing). */
   track(title: string): Promise<Track>;
+  /** A fresh pairing link (absolute URL on `base`), as `npm run pair` makes one; needs `auth: true`. */
+  pairLink(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -33,6 +36,8 @@ export interface ServerOptions {
   clientDir?: string;
   /** Where the server keeps its library index (absent: a temporary folder removed on close). */
   dataDir?: string;
+  /** Access control on (default off: the other suites test something else). */
+  auth?: boolean;
 }
 
 /**
@@ -58,15 +63,30 @@ async function settle(app: FastifyInstance, quietMs = 300, timeoutMs = 15_000): 
 export async function startServer(mediaDir: string, options: ServerOptions = {}): Promise<RunningServer> {
   const clientDir = options.clientDir ?? CLIENT_DIST;
   assertClientBuilt(clientDir);
-  const app = await buildApp({ mediaDir, wsEcho: false, allowedOrigins: [], clientDir, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const auth = options.auth ?? false;
+  const app = await buildApp({ mediaDir, wsEcho: false, allowedOrigins: [], clientDir, auth, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   await settle(app);
   const address = app.server.address();
   if (!address || typeof address !== 'object') throw new Error('server has no TCP address');
   const base = `http://127.0.0.1:${address.port}`;
 
+  // With access control on, the harness reads the API as a paired device of its own.
+  let cookie: string | undefined;
+  if (auth) {
+    const response = await fetch(await pairLink(), { redirect: 'manual' });
+    cookie = response.headers.get('set-cookie')?.split(';')[0];
+    if (response.status !== 303 || !cookie) throw new Error(`pairing the test harness failed: ${response.status}`);
+  }
+  async function pairLink(): Promise<string> {
+    const stores = app.auth.stores;
+    if (stores === null) throw new Error('pairLink() needs startServer(..., { auth: true })');
+    const { token } = await stores.pairLinks.create(START_LINK_TTL_MS);
+    return `${base}/pair/${token}`;
+  }
+
   const tracks = async () => {
-    const response = await fetch(`${base}/api/tracks`);
+    const response = await fetch(`${base}/api/tracks`, { headers: cookie ? { cookie } : {} });
     if (!response.ok) throw new Error(`GET /api/tracks: ${response.status}`);
     return ((await response.json()) as TrackListResponse).tracks;
   };
@@ -79,6 +99,7 @@ export async function startServer(mediaDir: string, options: ServerOptions = {})
       if (found.length !== 1) throw new Error(`expected one track titled "${title}", found ${found.length}`);
       return found[0]!;
     },
+    pairLink,
     close: () => app.close(),
   };
 }

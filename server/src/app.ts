@@ -13,16 +13,20 @@ import { constants as zlibConstants } from 'node:zlib';
 import type { Config } from './config.js';
 import { limitConnections, limitsFor, readFdLimit } from './connections/limits.js';
 import { boundPipelining } from './connections/pipelining.js';
+import authPlugin from './plugins/auth.js';
 import hostCheckPlugin from './plugins/host-check.js';
 import libraryPlugin from './plugins/library.js';
 import nowPlayingPlugin from './plugins/now-playing.js';
+import originCheckPlugin from './plugins/origin-check.js';
 import streamPlugin from './plugins/stream.js';
 import websocketPlugin from './plugins/websocket.js';
 import { requestLogOptions } from './request-log.js';
+import authRoutes from './routes/auth.js';
 import libraryRoutes from './routes/library.js';
 
 /** `dataDir` absent: the library uses a temporary folder removed on close (tests). */
-export type AppConfig = Pick<Config, 'mediaDir' | 'wsEcho' | 'allowedOrigins' | 'clientDir'> & Partial<Pick<Config, 'dataDir' | 'rescanIntervalSec' | 'allowedHosts'>>;
+export type AppConfig = Pick<Config, 'mediaDir' | 'wsEcho' | 'allowedOrigins' | 'clientDir' | 'auth'> &
+  Partial<Pick<Config, 'dataDir' | 'rescanIntervalSec' | 'allowedHosts' | 'trustProxy'>>;
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -37,8 +41,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const app = Fastify({
     logger: options.logger ?? false,
     ...requestLogOptions(options.requestLogging ?? false),
-    // Phones on the LAN reach us by IP; nothing here sits behind a proxy.
-    trustProxy: false,
+    // Phones on the LAN reach us directly; behind a reverse proxy (--trust-proxy ADDR), that
+    // proxy's X-Forwarded-For/-Proto say the client's address and whether it used HTTPS.
+    trustProxy: config.trustProxy !== undefined && config.trustProxy.length > 0 ? config.trustProxy : false,
     // A path parameter longer than this makes its route not match at all, and the request then
     // falls through to the client's static wildcard (a 403 from @fastify/static for a 5,000-
     // character track id). Ids are bounded by their schemas; let every id reach them: a request
@@ -62,6 +67,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const mediaRoot = await realpath(config.mediaDir);
   // First, so that every route (and every WebSocket upgrade) has it.
   await app.register(hostCheckPlugin, { allowedHosts: config.allowedHosts });
+  // Before any route: both attach their hooks to the routes registered after them.
+  await app.register(originCheckPlugin, { allowedOrigins: config.allowedOrigins });
+  await app.register(authPlugin, { enabled: config.auth, dataDir: config.dataDir });
 
   await app.register(libraryPlugin, { root: mediaRoot, dataDir: config.dataDir, rescanIntervalSec: config.rescanIntervalSec });
 
@@ -84,6 +92,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
   });
   await app.register(libraryRoutes);
+  await app.register(authRoutes);
 
   await app.register(websocketPlugin, { allowedOrigins: config.allowedOrigins });
   await app.register(nowPlayingPlugin, { library: { getTrack: (id) => catalog.getRecord(id) }, echo: config.wsEcho });

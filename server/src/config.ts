@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bareHostname } from './http/host.js';
@@ -26,6 +27,10 @@ export interface Config {
   dataDir: string;
   /** Seconds between full checks of the media folder, for filesystems without change events (0: never). */
   rescanIntervalSec: number;
+  /** Access control (sessions, pairing); false with `--no-auth`. */
+  auth: boolean;
+  /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For/-Proto are believed (`--trust-proxy`). */
+  trustProxy: string[];
   /** pino level (env LOG_LEVEL); `debug` and `trace` also log every request. */
   logLevel: LogLevel;
 }
@@ -42,9 +47,9 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR] [--data DIR] [--rescan-interval S] [--allowed-origin URL]... [--allowed-host NAME]... [--ws-echo]
+export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR] [--data DIR] [--rescan-interval S] [--allowed-origin URL]... [--allowed-host NAME]... [--trust-proxy ADDR]... [--no-auth] [--ws-echo]
   --media DIR          music folder to serve (env MEDIA_DIR; default ./media)
-  --data DIR           library index and cover cache (env DATA_DIR; default
+  --data DIR           library index, cover cache, sessions and password hash (env DATA_DIR; default
                        $XDG_CACHE_HOME/musicsharer/<hash of the media path>, XDG default ~/.cache)
   --rescan-interval S  seconds between full checks for changes the watcher misses, e.g. on
                        network shares (env RESCAN_INTERVAL; default ${DEFAULT_RESCAN_INTERVAL_SEC}; 0: never)
@@ -53,6 +58,10 @@ export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR]
   --allowed-origin URL another web origin allowed to open the WebSocket (repeatable)
   --allowed-host NAME  another name this server is reached by, e.g. a DNS name or a router's
                        public address (repeatable); other names get 421
+  --trust-proxy ADDR   a reverse proxy (IP address or CIDR range) whose X-Forwarded-For and
+                       X-Forwarded-Proto are believed (repeatable)
+  --no-auth            no access control: anyone who reaches the port can listen (off by
+                       default; pair devices instead, see npm run pair)
   --ws-echo            mount /ws/echo for WebSocket conformance tests
 Environment: LOG_LEVEL=${LOG_LEVELS.join('|')} (default info; debug also logs every request)`;
 
@@ -126,6 +135,8 @@ export function parseCommandLine(
         'rescan-interval': { type: 'string' },
         'allowed-origin': { type: 'string', multiple: true },
         'allowed-host': { type: 'string', multiple: true },
+        'trust-proxy': { type: 'string', multiple: true },
+        'no-auth': { type: 'boolean' },
         'ws-echo': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -155,6 +166,13 @@ export function parseCommandLine(
     if (hostname === undefined) throw new ConfigError(`invalid --allowed-host "${name}": expected a host name or an IP address, without a port (e.g. music.example.com)`);
     return hostname;
   });
+  const trustProxy = (values['trust-proxy'] ?? []).map((value) => {
+    const [address = '', prefix, extra] = value.split('/');
+    const bits = isIP(address) === 4 ? 32 : isIP(address) === 6 ? 128 : 0;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (bits === 0 || !prefixOk || extra !== undefined) throw new ConfigError(`invalid --trust-proxy "${value}": expected an IP address or a CIDR range, e.g. 127.0.0.1 or 10.0.0.0/8`);
+    return value;
+  });
   const rescanIntervalSec = parseInterval(values['rescan-interval'] ?? fromEnv('RESCAN_INTERVAL') ?? String(DEFAULT_RESCAN_INTERVAL_SEC));
   const logLevel = parseLogLevel(fromEnv('LOG_LEVEL') ?? 'info');
   const help = values.help ?? false;
@@ -163,6 +181,19 @@ export function parseCommandLine(
   const dataDir = dataOption === undefined ? defaultDataDir(mediaDir, env) : resolve(defaults.cwd, dataOption);
   return {
     help,
-    config: { mediaDir, port, host, wsEcho: values['ws-echo'] ?? false, allowedOrigins, allowedHosts, clientDir: defaults.clientDir, dataDir, rescanIntervalSec, logLevel },
+    config: {
+      mediaDir,
+      port,
+      host,
+      wsEcho: values['ws-echo'] ?? false,
+      allowedOrigins,
+      allowedHosts,
+      clientDir: defaults.clientDir,
+      dataDir,
+      rescanIntervalSec,
+      auth: !(values['no-auth'] ?? false),
+      trustProxy,
+      logLevel,
+    },
   };
 }

@@ -10,7 +10,9 @@ import { startBanner } from './banner/start-banner.js';
 import { ConfigError, USAGE, parseCommandLine, type Config } from './config.js';
 import { reportScanProgress } from './library/progress-reporter.js';
 import { readableLogDestination } from './log-format.js';
-import { serverAddresses } from './network.js';
+import { START_LINK_TTL_MS } from './auth/pair-links.js';
+import { isLoopback, pairingUrl, serverAddresses } from './network.js';
+import { forgetRunningServer, recordRunningServer } from './running-server.js';
 
 const EXIT_USAGE = 2;
 const EXIT_RUNTIME = 1;
@@ -66,13 +68,14 @@ async function main(): Promise<void> {
   reportScanProgress(app.library, process.stderr);
   // Handlers before listen: a signal that arrives as soon as the banner is out must close cleanly.
   let closing = false;
+  let forgetOnExit = () => Promise.resolve();
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(EXIT_RUNTIME), 10_000);
     force.unref();
-    app.close().then(
+    Promise.all([app.close(), forgetOnExit()]).then(
       () => process.exit(0),
       () => process.exit(EXIT_RUNTIME),
     );
@@ -88,7 +91,18 @@ async function main(): Promise<void> {
 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  process.stdout.write(startBanner({ mediaDir: config.mediaDir, addresses: serverAddresses(config.host, port), terminal }));
+  const addresses = serverAddresses(config.host, port);
+  let pairLink: string | undefined;
+  const stores = app.auth.stores;
+  if (stores !== null) {
+    // `npm run pair` finds this server through its data folder.
+    await recordRunningServer(stores.dataDir, { pid: process.pid, host: config.host, port });
+    forgetOnExit = () => forgetRunningServer(stores.dataDir);
+    const { token } = await stores.pairLinks.create(START_LINK_TTL_MS);
+    pairLink = pairingUrl(addresses, token);
+  }
+  const openToNetwork = !config.auth && !isLoopback(config.host);
+  process.stdout.write(startBanner({ mediaDir: config.mediaDir, addresses, terminal, pairLink, openToNetwork }));
 }
 
 main().catch((error: unknown) => fail((error as Error).message ?? String(error), EXIT_RUNTIME));

@@ -10,7 +10,7 @@ export interface ServerAddresses {
   local: string | undefined;
 }
 
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
@@ -29,4 +29,10 @@ export function serverAddresses(host: string, port: number, interfaces = network
   }
   network.sort((a, b) => Number(a.includes('[')) - Number(b.includes('[')));
   return { network, local: format('localhost') };
+}
+
+/** A pairing link on the address a phone can reach (the first network one, else this computer's). */
+export function pairingUrl(addresses: ServerAddresses, token: string): string {
+  const base = addresses.network[0] ?? addresses.local ?? 'http://localhost/';
+  return new URL(`pair/${token}`, base).href;
 }

@@ -21,8 +21,11 @@ export class RequestLog extends LogController {
     super();
   }
 
-  override incomingRequest(request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
-    if (this.everyRequest) super.incomingRequest(request, reply, metadata);
+  override incomingRequest(request: FastifyRequest): void {
+    if (!this.everyRequest) return;
+    // Fastify's own line logs the URL as sent: a pairing link's token is a secret.
+    const { method, url } = request.raw;
+    request.log.info({ req: { method, url: redactUrl(url ?? ''), host: request.headers.host, remoteAddress: request.ip } }, 'incoming request');
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
@@ -39,8 +42,13 @@ export class RequestLog extends LogController {
   }
 
   override routeNotFound(request: FastifyRequest): void {
-    request.log.debug({ method: request.raw.method, url: request.raw.url }, 'route not found');
+    request.log.debug({ method: request.raw.method, url: redactUrl(request.raw.url ?? '') }, 'route not found');
   }
+}
+
+/** A URL fit for a log: the token of a pairing link (`/pair/<token>`) is cut out. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/pair\/[^?#]*/i, '/pair/[redacted]');
 }
 
 type Bindings = Record<string, unknown>;

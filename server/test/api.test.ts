@@ -134,7 +134,7 @@ describe('library API over HTTP', () => {
 
   test('track ids are stable across restarts', async () => {
     const before = (await get<TrackListResponse>('/api/tracks')).body.tracks.map((t) => [t.path, t.id]).sort();
-    const again = await buildApp({ mediaDir: fixture.root, wsEcho: false, allowedOrigins: [], clientDir: '/nonexistent' });
+    const again = await buildApp({ mediaDir: fixture.root, wsEcho: false, allowedOrigins: [], auth: false, clientDir: '/nonexistent' });
     await again.ready();
     await again.library.scan();
     const response = await again.inject({ url: '/api/tracks' });
@@ -156,7 +156,7 @@ describe('ids of any length, with the built client served', () => {
     // parameter is too long for the router would fall through to.
     clientDir = mkdtempSync(join(tmpdir(), 'musicsharer-client-'));
     writeFileSync(join(clientDir, 'index.html'), '<!doctype html><title>musicsharer</title>');
-    app = await buildApp({ mediaDir: fixture.root, wsEcho: false, allowedOrigins: [], clientDir });
+    app = await buildApp({ mediaDir: fixture.root, wsEcho: false, allowedOrigins: [], auth: false, clientDir });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
     assert.ok(address && typeof address === 'object');

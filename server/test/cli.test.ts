@@ -99,7 +99,7 @@ describe('command line', () => {
     assert.doesNotMatch(stderr, /warning|FSTDEP/i);
   });
 
-  test('on a terminal: one banner with a QR code of the first network address, nothing else announces it', async () => {
+  test('on a terminal: one banner with the pairing link on the first network address and its QR code, nothing else announces it', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'musicsharer-cli-data-'));
     try {
       // The library's own info line comes after the banner: by then every start line is out.
@@ -109,15 +109,22 @@ describe('command line', () => {
       assert.doesNotMatch(output, /warning|FSTDEP/i);
       assert.match(output, /library scan finished/, 'other log lines still reach the terminal');
       const port = Number(/http:\/\/localhost:(\d+)\//.exec(output)?.[1]);
-      const [first] = serverAddresses('0.0.0.0', port, networkInterfaces()).network;
-      if (first === undefined) {
-        assert.equal(terminalQrRows(output).length, 0, 'no network address, no code');
-      } else {
-        assert.equal(readTerminalQr(output), first);
-      }
+      const [first = `http://localhost:${port}/`] = serverAddresses('0.0.0.0', port, networkInterfaces()).network;
+      const link = /Pair a device: (\S+)/.exec(output)?.[1];
+      assert.match(link ?? '', new RegExp(`^${first.replace(/[.[\]]/g, '\\$&')}pair/[A-Za-z0-9_-]{43}$`), output);
+      assert.equal(readTerminalQr(output), link, 'the code is of the pairing link');
+      assert.doesNotMatch(output, /access control is off/);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+
+  test('--no-auth on a network address: one warning line; on loopback none', async () => {
+    const open = await runCli(['--media', fixture.root, '--port', '0', '--host', '0.0.0.0', '--no-auth'], { until: /access control is off/ });
+    assert.match(open.stdout, /^Warning: access control is off \(--no-auth\): anyone who can reach this port can browse and play your music\.$/m);
+    assert.doesNotMatch(open.stdout, /Pair a device/);
+    const local = await runCli(['--media', fixture.root, '--port', '0', '--host', '127.0.0.1', '--no-auth'], { until: /http:\/\/127\.0\.0\.1:\d+\// });
+    assert.doesNotMatch(local.stdout, /access control is off|Pair a device/);
   });
 
   test('on a pipe: JSON log lines as before, the banner without a code', async () => {

@@ -53,7 +53,7 @@ describe(`the server under a ${FD_LIMIT}-descriptor limit`, () => {
   before(async () => {
     fixture = await createFixtureLibrary();
     data = await mkdtemp(join(tmpdir(), 'musicsharer-limits-'));
-    const command = `ulimit -n ${FD_LIMIT} && exec "${process.execPath}" --import tsx --conditions=source server/src/main.ts --media "${fixture.root}" --data "${data}" --host 127.0.0.1 --port 0`;
+    const command = `ulimit -n ${FD_LIMIT} && exec "${process.execPath}" --import tsx --conditions=source server/src/main.ts --media "${fixture.root}" --data "${data}" --host 127.0.0.1 --port 0 --no-auth`;
     server = spawn('bash', ['-c', command], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

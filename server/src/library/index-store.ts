@@ -10,7 +10,8 @@
  * still fails to load (wrong format version, truncated by hand, bit rot) is reported as
  * corrupt: the caller logs it and rescans.
  */
-import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { replaceFile } from '../atomic-file.js';
 import { StringDecoder } from 'node:string_decoder';
 import { basename, dirname, join } from 'node:path';
 import type { FailedFile, TrackRecord } from './record.js';
@@ -207,8 +208,7 @@ export class IndexStore {
       folders: snapshot.folderImages.length,
       failed: snapshot.failed?.length ?? 0,
     };
-    const handle = await open(tmp, 'w', 0o644);
-    try {
+    await replaceFile(this.file, tmp, 0o644, async (handle) => {
       await handle.write(`${JSON.stringify(header)}\n`);
       const entries: unknown[] = snapshot.records;
       for (const list of [entries, snapshot.folderImages, snapshot.failed ?? []]) {
@@ -218,15 +218,7 @@ export class IndexStore {
           await handle.write(chunk);
         }
       }
-      await handle.sync();
-    } catch (error) {
-      await handle.close().catch(() => {});
-      await rm(tmp, { force: true });
-      throw error;
-    }
-    await handle.close();
-    await rename(tmp, this.file);
-    await syncFolder(dir);
+    });
   }
 
   /** Temporary files of saves cut short by a crash. */
@@ -243,18 +235,5 @@ export class IndexStore {
         .filter((name) => name.startsWith(this.#tmpPrefix) && !name.startsWith(mine))
         .map((name) => rm(join(dirname(this.file), name), { force: true })),
     );
-  }
-}
-
-/** fsync on a folder makes a rename in it durable (POSIX leaves it to the folder's metadata). */
-async function syncFolder(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Some filesystems refuse fsync on folders; the rename is still atomic.
-  } finally {
-    await handle?.close();
   }
 }

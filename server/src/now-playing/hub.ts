@@ -44,6 +44,8 @@ interface Client {
   entry: DeviceEntry | undefined;
   share: AddressShare;
   hellos: TokenBucket;
+  /** Names the session this socket was opened with (access control). */
+  onName: ((name: string) => void) | undefined;
 }
 
 type Parsed = { ok: true; value: Record<string, unknown> } | { ok: false; message: string };
@@ -124,7 +126,7 @@ export class NowPlayingHub {
    * Takes a new `/ws` connection from `address` (the TCP peer's), or refuses it with 1013 (try
    * again later) and the reason when its address or the server has too many sockets.
    */
-  join(connection: WebSocketConnection, log: FastifyBaseLogger, address: string | undefined): void {
+  join(connection: WebSocketConnection, log: FastifyBaseLogger, address: string | undefined, onName?: (name: string) => void): void {
     const share = this.#admission.admit(address);
     if ('reason' in share) {
       log.debug({ address, reason: share.reason }, 'now-playing socket refused');
@@ -137,6 +139,7 @@ export class NowPlayingHub {
       entry: undefined,
       share,
       hellos: new TokenBucket(HELLO_BURST_PER_SOCKET, HELLOS_PER_SECOND_PER_SOCKET),
+      onName,
     };
     this.#clients.add(client);
     connection.on('message', (data, isBinary) => this.#onMessage(client, data, isBinary));
@@ -249,6 +252,7 @@ export class NowPlayingHub {
       entry.device.updatedAt = Date.now();
       entry.json = toJson(entry.device);
     }
+    client.onName?.(name);
     const welcome = messageJson<WelcomeMessage>({ type: 'welcome', deviceId: entry.device.deviceId, devices: this.#devicesJson() });
     client.connection.send(welcome.text);
     this.#scheduleDevices();

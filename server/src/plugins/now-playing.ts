@@ -35,7 +35,16 @@ export default fp<NowPlayingPluginOptions>(
     };
     app.decorate('nowPlaying', nowPlaying);
 
-    app.websocketRoute('/ws', (socket, request) => hub.join(socket, request.log, request.socket.remoteAddress));
+    app.websocketRoute('/ws', (socket, request) => {
+      // A revoked session's sockets are closed (4401); the device's name names its session.
+      // (The auth plugin is absent where tests mount the hub on its own.)
+      const auth = app.hasDecorator('auth') ? app.auth : undefined;
+      auth?.watchSocket(request, socket);
+      const sessionId = request.session?.id;
+      const sessions = auth?.stores?.sessions;
+      const onName = sessionId && sessions ? (name: string) => sessions.rename(sessionId, name) : undefined;
+      hub.join(socket, request.log, request.socket.remoteAddress, onName);
+    });
 
     if (options.echo === true) {
       app.websocketRoute('/ws/echo', (socket) => {

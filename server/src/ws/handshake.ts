@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { isAllowedOrigin, isSameOrigin } from '../http/origin.js';
 import { WEBSOCKET_GUID } from './constants.js';
 
 export interface HandshakeRequest {
@@ -39,36 +40,6 @@ function tokens(value: string | string[] | undefined): string[] {
   const raw = headerValue(value);
   if (raw === undefined) return [];
   return raw.split(',').map((token) => token.trim().toLowerCase());
-}
-
-/**
- * Same origin: the Origin's host (and port, defaults normalised for its scheme) equals the
- * Host the client connected to, whichever of http and https the page used. A phone on the
- * LAN reaches us by IP, so the Host header is the only name we can compare with.
- */
-export function isSameOrigin(origin: string, host: string | undefined): boolean {
-  // A Host header is host[:port] (RFC 9110 §7.2); anything URL-like in it is not a match.
-  if (host === undefined || host === '' || /[/?#@\\\s]/.test(host)) return false;
-  let originUrl: URL;
-  try {
-    originUrl = new URL(origin);
-  } catch {
-    return false; // "null" and other opaque origins
-  }
-  if (originUrl.protocol !== 'http:' && originUrl.protocol !== 'https:') return false;
-  try {
-    return new URL(`${originUrl.protocol}//${host}`).host === originUrl.host;
-  } catch {
-    return false;
-  }
-}
-
-function isAllowedOrigin(origin: string, allowed: ReadonlySet<string>): boolean {
-  try {
-    return allowed.has(new URL(origin).origin);
-  } catch {
-    return false;
-  }
 }
 
 const fail = (

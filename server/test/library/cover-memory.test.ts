@@ -45,7 +45,7 @@ describe('large original covers and clients that do not read (item 4)', () => {
     await lib.put('Embedded/1.mp3', mp3({ title: 'a', artist: 'Band', album: 'Embedded', picture: { mime: 'image/jpeg', data: await largeJpeg(PICTURE_BYTES) } }));
     await lib.put('Folder/1.mp3', mp3({ title: 'b', artist: 'Band', album: 'Folder' }));
     await lib.put('Folder/cover.jpg', await largeJpeg(PICTURE_BYTES));
-    app = await buildApp({ mediaDir: lib.root, wsEcho: false, allowedOrigins: [], clientDir: '/nonexistent', dataDir: lib.dataDir, rescanIntervalSec: 0 });
+    app = await buildApp({ mediaDir: lib.root, wsEcho: false, allowedOrigins: [], auth: false, clientDir: '/nonexistent', dataDir: lib.dataDir, rescanIntervalSec: 0 });
     await app.listen({ port: 0, host: '127.0.0.1' });
     await app.library.scan();
     const address = app.server.address();

@@ -56,7 +56,7 @@ describe('cover art', () => {
     await put('Missing', {});
     await lib.put('Missing/cover.jpg', await image(50, 50, 'jpeg'));
 
-    app = await buildApp({ mediaDir: lib.root, wsEcho: false, allowedOrigins: [], clientDir: '/nonexistent', dataDir: lib.dataDir, rescanIntervalSec: 0 });
+    app = await buildApp({ mediaDir: lib.root, wsEcho: false, allowedOrigins: [], auth: false, clientDir: '/nonexistent', dataDir: lib.dataDir, rescanIntervalSec: 0 });
     await app.ready();
     await app.library.scan();
     for (const album of (app.library.catalog.albums())) albumIds.set(album.title, album.id);

@@ -14,7 +14,7 @@ const TRACKS = 40;
 
 describe('scan status right after listen', () => {
   let lib: TempLibrary;
-  const config = () => ({ mediaDir: lib.root, dataDir: lib.dataDir, wsEcho: false, allowedOrigins: [], clientDir: '/nonexistent', rescanIntervalSec: 0 });
+  const config = () => ({ mediaDir: lib.root, dataDir: lib.dataDir, wsEcho: false, allowedOrigins: [], auth: false, clientDir: '/nonexistent', rescanIntervalSec: 0 });
 
   before(async () => {
     lib = await tempLibrary();

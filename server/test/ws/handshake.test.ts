@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
 import { describe, test } from 'node:test';
-import { acceptKey, isSameOrigin, switchingProtocolsResponse, validateHandshake } from '../../src/ws/handshake.js';
+import { isSameOrigin } from '../../src/http/origin.js';
+import { acceptKey, switchingProtocolsResponse, validateHandshake } from '../../src/ws/handshake.js';
 
 const good: IncomingHttpHeaders = {
   host: '192.168.1.20:4533',

@@ -1,0 +1,224 @@
+/**
+ * Sessions: which browsers may use this server. A session is a random token in the browser's
+ * cookie; this store keeps only the token's SHA-256 (secrets.ts), in memory and in
+ * `<data>/sessions.json`, written crash-safely (atomic-file.ts), so sessions survive restarts
+ * and a copy of the data folder opens nothing.
+ *
+ * Hot path: `authenticate` runs on every protected request (each Range request of a player):
+ * one SHA-256 of 43 bytes, one Map lookup, a constant-time compare of the hashes, two field
+ * writes. Disk writes for "last seen" are batched (at most one per SAVE_DELAY_MS); creating and
+ * revoking a session are written before they are answered.
+ */
+import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { writeFileAtomic } from '../atomic-file.js';
+import { newToken, sameHash, tokenHash, TOKEN_PATTERN } from './secrets.js';
+
+export interface SessionRecord {
+  /** Public id (random, unrelated to the token): what the API lists and revokes. */
+  id: string;
+  tokenHash: string;
+  name: string;
+  createdAt: number;
+  lastSeenAt: number;
+  address: string;
+  /** When the browser was last sent the cookie (renewal, see `needsRenewal`). */
+  cookieSetAt: number;
+}
+
+export const MAX_SESSIONS = 100;
+/** The cookie's one-year lifetime is renewed on use, at most once a day. */
+export const COOKIE_RENEW_AFTER_MS = 24 * 60 * 60 * 1000;
+/** A session not used for a year (the cookie's lifetime) is gone. */
+export const SESSION_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
+const SAVE_DELAY_MS = 30_000;
+/** "Last seen" moves in memory on every request; it is worth a disk write after this long. */
+const SEEN_WORTH_SAVING_MS = 60_000;
+
+const FORMAT = 'musicsharer-sessions';
+const VERSION = 1;
+
+export type RevokedListener = (id: string) => void;
+
+export class SessionStore {
+  readonly #file: string;
+  readonly #log: FastifyBaseLogger;
+  readonly #max: number;
+  readonly #byHash = new Map<string, SessionRecord>();
+  readonly #byId = new Map<string, SessionRecord>();
+  readonly #revokedListeners = new Set<RevokedListener>();
+  #saveTimer: NodeJS.Timeout | undefined;
+  /** Saves run one after another; each writes the whole (small) table as it is then. */
+  #saving: Promise<void> = Promise.resolve();
+
+  private constructor(file: string, log: FastifyBaseLogger, max: number) {
+    this.#file = file;
+    this.#log = log;
+    this.#max = max;
+  }
+
+  static async open(file: string, log: FastifyBaseLogger, options: { max?: number; now?: number } = {}): Promise<SessionStore> {
+    const store = new SessionStore(file, log, options.max ?? MAX_SESSIONS);
+    await store.#load(options.now ?? Date.now());
+    return store;
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /** A new session for a browser; the token goes in its cookie and nowhere else. */
+  async create(name: string, address: string, now = Date.now()): Promise<{ token: string; session: SessionRecord }> {
+    while (this.#byId.size >= this.#max) this.#drop(this.#leastRecentlyUsed()!, 'the oldest unused session made room for a new one');
+    const token = newToken();
+    const session: SessionRecord = { id: randomBytes(12).toString('base64url'), tokenHash: tokenHash(token), name, createdAt: now, lastSeenAt: now, address, cookieSetAt: now };
+    this.#add(session);
+    await this.#saveNow();
+    return { token, session };
+  }
+
+  /**
+   * The session this cookie value opens, marked as seen now from `address`; undefined for a
+   * value that is not a live session's token.
+   */
+  authenticate(token: string, address: string, now = Date.now()): SessionRecord | undefined {
+    if (!TOKEN_PATTERN.test(token)) return undefined;
+    const hash = tokenHash(token);
+    const session = this.#byHash.get(hash);
+    // The Map finds the entry by the hash; the compare is constant-time all the same.
+    if (session === undefined || !sameHash(session.tokenHash, hash)) return undefined;
+    if (now - session.lastSeenAt > SESSION_LIFETIME_MS) {
+      this.#drop(session, 'expired');
+      this.#scheduleSave();
+      return undefined;
+    }
+    if (now - session.lastSeenAt > SEEN_WORTH_SAVING_MS || session.address !== address) this.#scheduleSave();
+    session.lastSeenAt = now;
+    session.address = address;
+    return session;
+  }
+
+  /** The browser should be sent its cookie again (a fresh one-year lifetime). */
+  needsRenewal(session: SessionRecord, now = Date.now()): boolean {
+    if (now - session.cookieSetAt < COOKIE_RENEW_AFTER_MS) return false;
+    session.cookieSetAt = now;
+    this.#scheduleSave();
+    return true;
+  }
+
+  rename(id: string, name: string): void {
+    const session = this.#byId.get(id);
+    if (session === undefined || session.name === name) return;
+    session.name = name;
+    this.#scheduleSave();
+  }
+
+  list(): SessionRecord[] {
+    return [...this.#byId.values()].sort((a, b) => b.lastSeenAt - a.lastSeenAt);
+  }
+
+  get(id: string): SessionRecord | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Ends a session (written before this resolves); false when there is no such session. */
+  async revoke(id: string): Promise<boolean> {
+    const session = this.#byId.get(id);
+    if (session === undefined) return false;
+    this.#drop(session, 'revoked');
+    await this.#saveNow();
+    return true;
+  }
+
+  /** Called with the id of every session that ends (revoked, evicted, expired). */
+  onRevoked(listener: RevokedListener): () => void {
+    this.#revokedListeners.add(listener);
+    return () => this.#revokedListeners.delete(listener);
+  }
+
+  /** Writes what is pending (on close). */
+  async flush(): Promise<void> {
+    if (this.#saveTimer !== undefined) {
+      clearTimeout(this.#saveTimer);
+      this.#saveTimer = undefined;
+      await this.#saveNow();
+    }
+    await this.#saving;
+  }
+
+  #add(session: SessionRecord): void {
+    this.#byHash.set(session.tokenHash, session);
+    this.#byId.set(session.id, session);
+  }
+
+  #drop(session: SessionRecord, reason: string): void {
+    this.#byHash.delete(session.tokenHash);
+    this.#byId.delete(session.id);
+    this.#log.info({ session: session.id, name: session.name, reason }, 'session ended');
+    for (const listener of this.#revokedListeners) listener(session.id);
+  }
+
+  #leastRecentlyUsed(): SessionRecord | undefined {
+    let oldest: SessionRecord | undefined;
+    for (const session of this.#byId.values()) if (oldest === undefined || session.lastSeenAt < oldest.lastSeenAt) oldest = session;
+    return oldest;
+  }
+
+  #scheduleSave(): void {
+    if (this.#saveTimer !== undefined) return;
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = undefined;
+      this.#saveNow().catch(() => {}); // logged in #saveNow
+    }, SAVE_DELAY_MS);
+    this.#saveTimer.unref();
+  }
+
+  #saveNow(): Promise<void> {
+    const run = this.#saving.then(async () => {
+      const sessions = [...this.#byId.values()];
+      try {
+        await writeFileAtomic(this.#file, `${JSON.stringify({ format: FORMAT, version: VERSION, sessions })}\n`);
+      } catch (error) {
+        this.#log.error({ err: error, file: this.#file }, 'could not save the sessions');
+        throw error;
+      }
+    });
+    this.#saving = run.catch(() => {});
+    return run;
+  }
+
+  async #load(now: number): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(this.#file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    try {
+      const data = JSON.parse(text) as { format?: unknown; version?: unknown; sessions?: unknown };
+      if (data.format !== FORMAT || data.version !== VERSION || !Array.isArray(data.sessions)) throw new Error('not a sessions file of this version');
+      for (const entry of data.sessions as unknown[]) {
+        if (!isSessionRecord(entry) || now - entry.lastSeenAt > SESSION_LIFETIME_MS) continue;
+        if (this.#byId.size < this.#max) this.#add(entry);
+      }
+    } catch (error) {
+      // Every device pairs again; better than refusing to start.
+      this.#log.warn({ err: error, file: this.#file }, 'the sessions file is unreadable: starting with no sessions');
+    }
+  }
+}
+
+function isSessionRecord(value: unknown): value is SessionRecord {
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.id === 'string' &&
+    typeof v.tokenHash === 'string' &&
+    typeof v.name === 'string' &&
+    typeof v.address === 'string' &&
+    [v.createdAt, v.lastSeenAt, v.cookieSetAt].every((n) => typeof n === 'number' && Number.isFinite(n))
+  );
+}
