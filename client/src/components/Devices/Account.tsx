@@ -10,8 +10,9 @@ import { Sessions } from './Sessions.js';
 export function Account() {
   return (
     <>
-      <Sessions />
-      <AddDevice />
+      <Sessions>
+        <AddDevice />
+      </Sessions>
       <PasswordSettings />
     </>
   );

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { Session } from '@musicsharer/shared';
 import { useApp } from '../../state/context.js';
@@ -13,8 +14,11 @@ function ordered(sessions: Session[]): Session[] {
   return [...sessions].sort((a, b) => Number(b.current) - Number(a.current) || Date.parse(b.lastSeenAt) - Date.parse(a.lastSeenAt));
 }
 
-/** "Signed-in devices": every session, with a Sign out button each. */
-export function Sessions() {
+/**
+ * "Signed-in devices": every session, with a Sign out button each. `children` (the "Add a
+ * device" button) sit above the list, where the list arriving or growing cannot move them.
+ */
+export function Sessions({ children }: { children?: ComponentChildren }) {
   const { auth } = useApp();
   const [sessions, setSessions] = useState<Session[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -60,6 +64,7 @@ export function Sessions() {
         Signed-in devices
       </h2>
       <p class={styles.hint}>Each browser and home-screen app that can play your music. Sign out one you no longer use or do not know.</p>
+      {children}
       {error && (
         <p class={styles.error} role="alert">
           {error}
