@@ -48,7 +48,7 @@ export function Pairing() {
 
         <ol class={styles.ways}>
           <li>
-            <strong>Scan the QR code</strong> the server prints when it starts with this device’s camera, or run{' '}
+            With this device’s camera, <strong>scan the QR code</strong> the server prints when it starts, or run{' '}
             <code>npm run pair</code> on the server for a fresh one.
           </li>
           <li>
