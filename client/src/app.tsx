@@ -5,6 +5,7 @@ import { ArtistPage } from './components/ArtistPage/ArtistPage.js';
 import { Devices } from './components/Devices/Devices.js';
 import { FullPlayer } from './components/FullPlayer/FullPlayer.js';
 import { MiniPlayer } from './components/MiniPlayer/MiniPlayer.js';
+import { Pairing } from './components/Pairing/Pairing.js';
 import { ResumePrompt } from './components/ResumePrompt/ResumePrompt.js';
 import { ScanStatus } from './components/ScanStatus/ScanStatus.js';
 import { SearchBar } from './components/SearchBar/SearchBar.js';
@@ -71,10 +72,39 @@ function Layout() {
   );
 }
 
+/** The server could not be asked whether this browser may in. */
+function Unreachable() {
+  const state = useApp();
+  return (
+    <div class={styles.unreachable} role="alert">
+      <p>{state.auth.error.value}</p>
+      <button type="button" class={styles.retry} onClick={() => void state.start()}>
+        Try again
+      </button>
+    </div>
+  );
+}
+
+/** The app with a session (or with access control off), else the pairing screen. */
+function Gate() {
+  const { auth } = useApp();
+  switch (auth.status.value) {
+    case 'in':
+      return <Layout />;
+    case 'out':
+      return <Pairing />;
+    case 'error':
+      return <Unreachable />;
+    case 'checking':
+      // One short request; nothing to show until it answers.
+      return null;
+  }
+}
+
 export function App({ state }: { state: AppState }) {
   return (
     <AppContext.Provider value={state}>
-      <Layout />
+      <Gate />
     </AppContext.Provider>
   );
 }

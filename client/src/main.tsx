@@ -7,4 +7,4 @@ import './styles/global.css';
 const audio = document.querySelector('audio') ?? document.body.appendChild(document.createElement('audio'));
 const state = createAppState({ audio });
 render(<App state={state} />, document.getElementById('app')!);
-state.start();
+void state.start();

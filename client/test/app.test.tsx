@@ -5,8 +5,8 @@ import { renderApp } from './render.js';
 let done: (() => void) | undefined;
 afterEach(() => done?.());
 
-function setup(count = 30) {
-  const app = renderApp({ count });
+async function setup(count = 30) {
+  const app = await renderApp({ count });
   done = app.cleanup;
   return app;
 }
@@ -15,7 +15,7 @@ const trackRows = (root: ParentNode = document) => [...root.querySelectorAll<HTM
 
 describe('app', () => {
   it('opens on Albums with the nav, the search box and one persistent audio element', async () => {
-    const { audio } = setup();
+    const { audio } = await setup();
     for (const name of ['Albums', 'Artists', 'Tracks', 'Devices']) expect(screen.getByRole('button', { name })).toBeTruthy();
     expect(screen.getByRole('searchbox', { name: 'Search' }).getAttribute('type')).toBe('search');
     expect(document.querySelectorAll('audio')).toHaveLength(1);
@@ -27,7 +27,7 @@ describe('app', () => {
   });
 
   it('shows an album’s tracks in order as buttons; tapping one plays the album from there', async () => {
-    const { audio, play } = setup();
+    const { audio, play } = await setup();
     fireEvent.click(await screen.findByRole('button', { name: /Album 2\b/ }));
     await waitFor(() => expect(trackRows()).toHaveLength(10));
     const rows = trackRows();
@@ -50,7 +50,7 @@ describe('app', () => {
   });
 
   it('Tracks lists every track (virtualized) and plays the list from the tapped row', async () => {
-    const { audio, state } = setup(2000);
+    const { audio, state } = await setup(2000);
     fireEvent.click(screen.getByRole('button', { name: 'Tracks' }));
     await waitFor(() => expect(trackRows().length).toBeGreaterThan(5));
     expect(trackRows().length).toBeLessThan(60);
@@ -64,7 +64,7 @@ describe('app', () => {
   });
 
   it('Artists lists artists; an artist page shows their albums', async () => {
-    setup();
+    await setup();
     fireEvent.click(screen.getByRole('button', { name: 'Artists' }));
     fireEvent.click(await screen.findByRole('button', { name: 'The Testers' }));
     expect(await screen.findByRole('heading', { name: 'The Testers' })).toBeTruthy();
@@ -72,7 +72,7 @@ describe('app', () => {
   });
 
   it('search filters tracks, albums and artists as you type', async () => {
-    const { audio } = setup();
+    const { audio } = await setup();
     const box = screen.getByRole('searchbox', { name: 'Search' });
     fireEvent.input(box, { target: { value: 'song 2' } });
     await waitFor(() => expect(trackRows().length).toBeGreaterThan(0));
@@ -97,7 +97,7 @@ describe('app', () => {
   });
 
   it('opens and closes the full player from the mini player', async () => {
-    setup();
+    await setup();
     fireEvent.click(await screen.findByRole('button', { name: /Album 1\b/ }));
     await waitFor(() => expect(trackRows()).toHaveLength(10));
     fireEvent.click(trackRows()[0]!);
@@ -112,7 +112,7 @@ describe('app', () => {
   });
 
   it('tells the other devices what plays: on track change, pause and seek', async () => {
-    const { audio } = setup();
+    const { audio } = await setup();
     const { FakeSocket } = await import('./fixtures.js');
     const socket = FakeSocket.last;
     socket.open();
@@ -135,7 +135,7 @@ describe('app', () => {
   });
 
   it('the back gesture (popstate) returns from an album to the albums', async () => {
-    setup();
+    await setup();
     fireEvent.click(await screen.findByRole('button', { name: /Album 2\b/ }));
     await waitFor(() => expect(trackRows()).toHaveLength(10));
     act(() => void window.dispatchEvent(new PopStateEvent('popstate', { state: { view: { name: 'albums' } } })));
@@ -144,7 +144,7 @@ describe('app', () => {
   });
 
   it('shows scan progress and refreshes when the library changes', async () => {
-    const { state, routes } = setup(10);
+    const { state, routes } = await setup(10);
     const socket = (await import('./fixtures.js')).FakeSocket.last;
     socket.open();
     act(() => socket.receive({ type: 'scan', scanning: true, done: 3, total: 12 }));

@@ -1,4 +1,4 @@
-import { apiPaths, type Album, type Artist, type Device, type Track } from '@musicsharer/shared';
+import { apiPaths, type Album, type Artist, type Device, type Session, type Track } from '@musicsharer/shared';
 import { vi } from 'vitest';
 import type { Fetch } from '../src/state/api.js';
 import type { SocketLike } from '../src/state/now-playing.js';
@@ -60,18 +60,65 @@ export function makeDevice(overrides: Partial<Device> = {}): Device {
   };
 }
 
-/** A fetch that answers from a table of path -> JSON body (or a function of the URL); anything else is a 404. */
-export function fakeFetch(routes: Record<string, unknown | ((url: URL) => unknown)>): Fetch & { calls: string[] } {
+/** A route of `fakeFetch`: a JSON body, a `Response` (see `reply`), or a function of the request giving either. */
+export type FakeRoute = unknown | ((url: URL, init: RequestInit | undefined) => unknown);
+
+export interface FakeRequest {
+  url: string;
+  method: string;
+  /** The JSON body sent, parsed; undefined when there was none. */
+  body: unknown;
+}
+
+/** An answer with a status and header fields, for a `fakeFetch` route (no body: null). */
+export function reply(status: number, body: unknown = null, headers: Record<string, string> = {}): Response {
+  const text = body === null ? null : JSON.stringify(body);
+  return new Response(text, { status, headers: { ...(text === null ? {} : { 'content-type': 'application/json' }), ...headers } });
+}
+
+/** The 401 every protected route answers without a session. */
+export const unauthorized = () => reply(401, { statusCode: 401, error: 'Unauthorized', message: 'Pair this device first' });
+
+/**
+ * A fetch that answers from a table of path -> JSON body, `Response` or function of the request;
+ * anything else is a 404. `calls` lists the URLs asked for, `requests` their methods and bodies.
+ */
+export function fakeFetch(routes: Record<string, FakeRoute>): Fetch & { calls: string[]; requests: FakeRequest[] } {
   const calls: string[] = [];
-  const fn = async (input: string) => {
+  const requests: FakeRequest[] = [];
+  const fn = async (input: string, init?: RequestInit) => {
     calls.push(input);
+    requests.push({ url: input, method: init?.method ?? 'GET', body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined });
     const url = new URL(input, 'http://test.local');
     const route = routes[url.pathname];
     if (route === undefined) return new Response('{"statusCode":404}', { status: 404 });
-    const body = typeof route === 'function' ? (route as (url: URL) => unknown)(url) : route;
+    const body = typeof route === 'function' ? (route as (url: URL, init: RequestInit | undefined) => unknown)(url, init) : route;
+    if (body instanceof Response) return body.clone();
     return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
   };
-  return Object.assign(fn, { calls });
+  return Object.assign(fn, { calls, requests });
+}
+
+export function makeSession(overrides: Partial<Session> = {}): Session {
+  return {
+    id: 's1',
+    name: 'Safari on iPhone',
+    createdAt: '2026-05-01T10:00:00.000Z',
+    lastSeenAt: new Date().toISOString(),
+    address: '192.168.1.30',
+    current: true,
+    ...overrides,
+  };
+}
+
+/** The access-control routes of a server where this browser is paired (as session `s1`). */
+export function authRoutes({ passwordSet = false } = {}): Record<string, FakeRoute> {
+  const current = makeSession();
+  const other = makeSession({ id: 's2', name: 'Firefox on Linux', address: '192.168.1.20', current: false, lastSeenAt: new Date(Date.now() - 2 * 3600_000).toISOString() });
+  return {
+    [apiPaths.session]: { auth: true, passwordSet, session: current },
+    [apiPaths.sessions]: { sessions: [other, current] },
+  };
 }
 
 /** A library of `count` tracks across albums of 10, as the server's routes would serve it. */
@@ -81,7 +128,7 @@ export function libraryRoutes(count: number) {
   );
   const albums = Array.from({ length: Math.ceil(count / 10) }, (_, i) => makeAlbum(i + 1, { trackCount: 10 }));
   const artists = [makeArtist(1, { name: 'The Testers', albumCount: albums.length, trackCount: count })];
-  const routes: Record<string, unknown | ((url: URL) => unknown)> = {
+  const routes: Record<string, FakeRoute> = {
     [apiPaths.albums]: { albums },
     [apiPaths.artists]: { artists },
     [apiPaths.scan]: { scanning: false, done: count, total: count, trackCount: count },
@@ -135,9 +182,10 @@ export class FakeSocket implements SocketLike {
   receive(message: unknown) {
     this.onmessage?.(new MessageEvent('message', { data: JSON.stringify(message) }));
   }
-  drop() {
+  /** The connection ends (`code` as the close frame said; none for a network drop or a refused upgrade). */
+  drop(code?: number) {
     this.readyState = 3;
-    this.onclose?.(new Event('close') as CloseEvent);
+    this.onclose?.(Object.assign(new Event('close'), { code: code ?? 1006 }) as CloseEvent);
   }
 }
 

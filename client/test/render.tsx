@@ -1,16 +1,29 @@
-import { render } from '@testing-library/preact';
+import { act, render } from '@testing-library/preact';
 import { vi } from 'vitest';
 import { App } from '../src/app.js';
 import { createAppState } from '../src/state/app-state.js';
-import { FakeSocket, fakeFetch, libraryRoutes } from './fixtures.js';
+import { FakeSocket, authRoutes, fakeFetch, libraryRoutes, type FakeRoute } from './fixtures.js';
 
-/** The whole app over a generated library, a fake server and a fake socket. */
-export function renderApp({ count = 30, start = true } = {}) {
+export interface RenderOptions {
+  count?: number;
+  start?: boolean;
+  /** Routes over the defaults (a paired browser: `authRoutes()`, and the library). */
+  routes?: Record<string, FakeRoute>;
+}
+
+/**
+ * The whole app over a generated library, a fake server and a fake socket. Resolves once the
+ * start has asked for the session and the app (or the pairing screen) is up.
+ */
+export async function renderApp({ count = 30, start = true, routes = {} }: RenderOptions = {}) {
   FakeSocket.instances = [];
   const lib = libraryRoutes(count);
+  // One table: tests change `routes[path]` and the next request sees it.
+  Object.assign(lib.routes, authRoutes(), routes);
   const fetch = fakeFetch(lib.routes);
   const audio = document.body.appendChild(document.createElement('audio'));
   const play = vi.spyOn(audio, 'play');
+  const reload = vi.fn();
   const state = createAppState({
     audio,
     fetch,
@@ -18,12 +31,13 @@ export function renderApp({ count = 30, start = true } = {}) {
     mediaSession: null,
     socketUrl: 'ws://test.local/ws',
     deviceName: 'Test Phone',
+    reload,
   });
   const view = render(<App state={state} />);
-  if (start) state.start();
+  if (start) await act(() => state.start());
   const cleanup = () => {
     state.stop();
     audio.remove();
   };
-  return { ...view, ...lib, state, audio, play, fetch, cleanup };
+  return { ...view, ...lib, state, audio, play, fetch, reload, cleanup };
 }

@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
 import { apiPaths, type Device, type Track } from '@musicsharer/shared';
 import type { Fetch } from './api.js';
+import { createAuth } from './auth.js';
 import { readDeviceName } from './device-name.js';
 import { createLibrary } from './library.js';
 import { createNavigation } from './navigation.js';
@@ -18,7 +19,12 @@ export interface AppStateOptions {
   deviceName?: string;
   /** The window for history, pageshow/online and timers; `null` in tests that want none. */
   window?: Window | null;
+  /** Load the page again once pairing or the password set the session cookie (default: `location.reload()`). */
+  reload?: () => void;
 }
+
+/** Routes whose 401 is an answer (a wrong code, a wrong password, "who am I?"), not a lost session. */
+const ANSWERING_401 = new Set<string>([apiPaths.pair, apiPaths.login, apiPaths.session]);
 
 export function socketUrlFor(location: Pick<Location, 'protocol' | 'host'>): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${apiPaths.nowPlayingSocket}`;
@@ -57,7 +63,24 @@ function trackFromDevice(device: Device & { trackId: string }): Track {
 /** Composes the small models the components read. */
 export function createAppState(options: AppStateOptions) {
   const win = options.window === undefined ? window : options.window;
-  const library = createLibrary({ fetch: options.fetch });
+  const baseFetch: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  /** Every API call goes through here: a 401 anywhere means this browser's session is gone. */
+  const apiFetch: Fetch = async (input, init) => {
+    const response = await baseFetch(input, init);
+    if (response.status === 401 && !ANSWERING_401.has(input.split('?')[0]!)) auth.signOut();
+    return response;
+  };
+  const auth = createAuth({
+    fetch: apiFetch,
+    // A full load rather than starting in place: index.html preloads /api/albums, and a page
+    // that had no session holds that preload's 401, which the library's first fetch would reuse.
+    onSignedIn: options.reload ?? (() => win?.location.reload()),
+    onSignedOut: () => {
+      stopApp();
+      player.pause();
+    },
+  });
+  const library = createLibrary({ fetch: apiFetch });
   const player = createPlayer({ audio: options.audio, mediaSession: options.mediaSession });
   const search = createSearch(library.index, { onSearch: () => void library.ensureTracks() });
   const navigation = createNavigation(win, { onNavigate: () => search.clear() });
@@ -69,6 +92,11 @@ export function createAppState(options: AppStateOptions) {
     onScan: ({ scanning, done, total }) => library.setScan({ scanning, done, total }),
     onLibraryChanged: () => void library.reload(),
     onWake: () => player.sync(),
+    onRevoked: () => auth.signOut(),
+    // Is the socket refused for want of a session? With access control off it cannot be.
+    onConnectFailed: () => {
+      if (auth.info.peek()?.auth !== false) void auth.check();
+    },
     windowTarget: win ?? undefined,
   });
   player.onChange((change) => nowPlaying.report(change !== 'progress'));
@@ -93,7 +121,37 @@ export function createAppState(options: AppStateOptions) {
     }
   }
 
+  let running = false;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** The app proper: library, history, now-playing socket. Only ever with a session (or none needed). */
+  function startApp() {
+    if (running) return;
+    running = true;
+    navigation.start();
+    // Albums first (the first screen); all tracks a little later when the page is idle, so
+    // search is instant without the big download competing with the first render.
+    void library.load().then(() => {
+      if (!running) return;
+      idleTimer = setTimeout(() => {
+        if (!running) return;
+        if (win && 'requestIdleCallback' in win) win.requestIdleCallback(() => running && void library.ensureTracks(), { timeout: 3000 });
+        else void library.ensureTracks();
+      }, 3000);
+    });
+    void library.refreshScan();
+    nowPlaying.start();
+  }
+
+  function stopApp() {
+    running = false;
+    clearTimeout(idleTimer);
+    navigation.stop();
+    nowPlaying.stop();
+  }
+
   return {
+    auth,
     library,
     player,
     navigation,
@@ -102,23 +160,15 @@ export function createAppState(options: AppStateOptions) {
     playerOpen,
     queueOpen,
     listenAlong,
-    start() {
-      navigation.start();
-      // Albums first (the first screen); all tracks a little later when the page is idle, so
-      // search is instant without the big download competing with the first render.
-      void library.load().then(() => {
-        setTimeout(() => {
-          if (win && 'requestIdleCallback' in win) win.requestIdleCallback(() => void library.ensureTracks(), { timeout: 3000 });
-          else void library.ensureTracks();
-        }, 3000);
-      });
-      void library.refreshScan();
-      nowPlaying.start();
+    /**
+     * Asks the server for this browser's session first: with one (or with access control off)
+     * the app starts; without, the pairing screen shows and nothing of the library is asked for.
+     * Resolves once that is decided.
+     */
+    async start() {
+      if ((await auth.check()) === 'in') startApp();
     },
-    stop() {
-      navigation.stop();
-      nowPlaying.stop();
-    },
+    stop: stopApp,
   };
 }
 

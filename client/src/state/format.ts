@@ -13,3 +13,22 @@ export function formatTime(seconds: number): string {
 export function coverAt(url: string, size: CoverSize): string {
   return `${url}${url.includes('?') ? '&' : '?'}size=${size}`;
 }
+
+/**
+ * How long ago an ISO time was, for a list of devices: "active now" within two minutes (the
+ * server renews last-seen times at most once a minute), then minutes, hours, days, and the date
+ * beyond a month.
+ */
+export function formatAgo(iso: string, now = Date.now()): string {
+  const then = Date.parse(iso);
+  if (!Number.isFinite(then)) return 'unknown';
+  const minutes = Math.floor((now - then) / 60_000);
+  if (minutes < 2) return 'active now';
+  const ago = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+  if (minutes < 60) return ago(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return ago(hours, 'hour');
+  const days = Math.floor(hours / 24);
+  if (days < 31) return ago(days, 'day');
+  return `on ${new Date(then).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })}`;
+}

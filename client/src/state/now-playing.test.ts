@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CLOSE_SESSION_REVOKED } from '@musicsharer/shared';
 import { FakeSocket, makeDevice } from '../../test/fixtures.js';
 import { backoffDelay, createNowPlaying, type NowPlayingOptions } from './now-playing.js';
 import type { NowPlayingState } from './player.js';
@@ -214,4 +215,39 @@ describe('now-playing socket', () => {
     expect(FakeSocket.instances).toHaveLength(1);
     expect(FakeSocket.instances[0]!.closed).toBe(true);
   });
+
+  it('a socket closed as revoked (4401) stops for good and says so; a plain close reconnects', () => {
+    const onRevoked = vi.fn();
+    const onConnectFailed = vi.fn();
+    const { model } = setup({ onRevoked, onConnectFailed });
+    model.start();
+    FakeSocket.last.open();
+    FakeSocket.last.drop(1001);
+    expect(onRevoked).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(500);
+    expect(FakeSocket.instances).toHaveLength(2);
+
+    FakeSocket.last.open();
+    FakeSocket.last.drop(CLOSE_SESSION_REVOKED);
+    expect(onRevoked).toHaveBeenCalledTimes(1);
+    expect(onConnectFailed).not.toHaveBeenCalled();
+    expect(model.connection.value).toBe('closed');
+    vi.advanceTimersByTime(120_000);
+    model.wake();
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
+
+  it('tells when a socket closes before it ever opened (a refused upgrade), and only then', () => {
+    const onConnectFailed = vi.fn();
+    const { model } = setup({ onConnectFailed });
+    model.start();
+    FakeSocket.last.drop();
+    expect(onConnectFailed).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(500);
+    FakeSocket.last.open();
+    FakeSocket.last.drop();
+    expect(onConnectFailed).toHaveBeenCalledTimes(1);
+    model.stop();
+  });
 });
+

@@ -1,10 +1,11 @@
 import { batch, signal, type ReadonlySignal } from '@preact/signals';
-import type {
-  ClientMessage,
-  Device,
-  LibraryChangedMessage,
-  ScanProgressMessage,
-  ServerMessage,
+import {
+  CLOSE_SESSION_REVOKED,
+  type ClientMessage,
+  type Device,
+  type LibraryChangedMessage,
+  type ScanProgressMessage,
+  type ServerMessage,
 } from '@musicsharer/shared';
 import type { NowPlayingState } from './player.js';
 
@@ -36,6 +37,17 @@ export interface NowPlayingOptions {
   documentTarget?: EventTarget & { visibilityState?: DocumentVisibilityState };
   /** Called when the page wakes up (visible again, restored, back online). */
   onWake?: () => void;
+  /**
+   * The server closed the socket because this browser's session was revoked (4401): the model
+   * has stopped (no reconnect) before this is called.
+   */
+  onRevoked?: () => void;
+  /**
+   * A socket closed before it ever opened. A browser does not say why an upgrade failed, and a
+   * 401 (no session) looks like any other failure: the app asks the server, and stops the model
+   * if the session is gone. Reconnecting goes on meanwhile, with backoff.
+   */
+  onConnectFailed?: () => void;
   random?: () => number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -195,8 +207,10 @@ export function createNowPlaying(options: NowPlayingOptions): NowPlayingModel {
       return;
     }
     socket = s;
+    let opened = false;
     expectReply(connectTimeoutMs);
     s.onopen = () => {
+      opened = true;
       clearTimeout(deadlineTimer);
       deadlineTimer = undefined;
       attempt = 0;
@@ -215,11 +229,17 @@ export function createNowPlaying(options: NowPlayingOptions): NowPlayingModel {
       }
       handle(message);
     };
-    s.onclose = () => {
+    s.onclose = (event) => {
       if (socket !== s) return;
       socket = null;
       clearTimers();
       connection.value = 'closed';
+      if (event?.code === CLOSE_SESSION_REVOKED) {
+        stop();
+        options.onRevoked?.();
+        return;
+      }
+      if (!opened) options.onConnectFailed?.();
       scheduleReconnect();
     };
     s.onerror = () => {
@@ -256,6 +276,15 @@ export function createNowPlaying(options: NowPlayingOptions): NowPlayingModel {
     if (doc?.visibilityState !== 'hidden') wake();
   };
 
+  function stop() {
+    running = false;
+    win?.removeEventListener('pageshow', wake);
+    win?.removeEventListener('online', wake);
+    doc?.removeEventListener('visibilitychange', onVisibility);
+    drop();
+    connection.value = 'closed';
+  }
+
   return {
     devices,
     deviceId,
@@ -269,14 +298,7 @@ export function createNowPlaying(options: NowPlayingOptions): NowPlayingModel {
       doc?.addEventListener('visibilitychange', onVisibility);
       connect();
     },
-    stop() {
-      running = false;
-      win?.removeEventListener('pageshow', wake);
-      win?.removeEventListener('online', wake);
-      doc?.removeEventListener('visibilitychange', onVisibility);
-      drop();
-      connection.value = 'closed';
-    },
+    stop,
     wake,
     report(urgent) {
       if (urgent || Date.now() - lastSentAt >= progressIntervalMs) sendNowPlaying();

@@ -6,8 +6,8 @@ import { renderApp } from '../../../test/render.js';
 let done: (() => void) | undefined;
 afterEach(() => done?.());
 
-function setup() {
-  const app = renderApp();
+async function setup() {
+  const app = await renderApp();
   done = app.cleanup;
   const socket = FakeSocket.last;
   socket.open();
@@ -27,8 +27,8 @@ function setup() {
 }
 
 describe('Devices', () => {
-  it('lists the other devices with what they play, live', () => {
-    const { socket } = setup();
+  it('lists the other devices with what they play, live', async () => {
+    const { socket } = await setup();
     expect(screen.getByText('Test Phone')).toBeTruthy();
     const mac = document.querySelector<HTMLButtonElement>('button[data-device-id="mac"]')!;
     expect(mac.textContent).toContain('Kitchen Mac');
@@ -43,7 +43,7 @@ describe('Devices', () => {
   });
 
   it('listen along: tapping a device plays its track here from its position', async () => {
-    const { audio, play, state } = setup();
+    const { audio, play, state } = await setup();
     fireEvent.click(document.querySelector('button[data-device-id="mac"]')!);
     expect(audio.getAttribute('src')).toBe('/stream/t5');
     expect(play).toHaveBeenCalledTimes(1);
@@ -57,8 +57,8 @@ describe('Devices', () => {
     expect(state.player.current.value?.album).toBe('Album 1');
   });
 
-  it('adds the time since the report for a device that is playing', () => {
-    const { audio } = setup();
+  it('adds the time since the report for a device that is playing', async () => {
+    const { audio } = await setup();
     act(() =>
       FakeSocket.last.receive({
         type: 'devices',

@@ -6,6 +6,26 @@ import { formatTime } from '../../state/format.js';
 import { Icon } from '../Icon/Icon.js';
 import styles from './Devices.module.css';
 
+type AccountModule = typeof import('./Account.js');
+
+/** The access-control sections, once their chunk is in. */
+function LazyAccount() {
+  const [loaded, setLoaded] = useState<AccountModule | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    import('./Account.js').then(
+      (module) => live && setLoaded(module),
+      () => live && setFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (failed) return <p class={styles.hint}>Could not load the signed-in devices. Reload the page to try again.</p>;
+  return loaded ? <loaded.Account /> : null;
+}
+
 const CONNECTION_TEXT = { open: 'Live', connecting: 'Connecting…', closed: 'Offline, reconnecting…' } as const;
 
 function DeviceButton({ device, now }: { device: Device; now: number }) {
@@ -29,9 +49,12 @@ function DeviceButton({ device, now }: { device: Device; now: number }) {
   );
 }
 
-/** What the user's other devices play, live; tapping one plays the same track here from where it is. */
+/**
+ * What the user's other devices play, live; tapping one plays the same track here from where it
+ * is. With access control on: the signed-in devices, adding one, and the password.
+ */
 export function Devices() {
-  const { nowPlaying } = useApp();
+  const { nowPlaying, auth } = useApp();
   const devices = nowPlaying.devices.value;
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -60,6 +83,7 @@ export function Devices() {
         </ul>
       )}
       {devices.length > 0 && <p class={styles.hint}>Tap a device to listen along here.</p>}
+      {auth.info.value?.auth && <LazyAccount />}
     </div>
   );
 }

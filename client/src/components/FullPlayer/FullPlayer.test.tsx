@@ -6,8 +6,8 @@ import { renderApp } from '../../../test/render.js';
 let done: (() => void) | undefined;
 afterEach(() => done?.());
 
-function openWith(tracks = [makeTrack(1, { duration: 3725 }), makeTrack(2), makeTrack(3)]) {
-  const app = renderApp();
+async function openWith(tracks = [makeTrack(1, { duration: 3725 }), makeTrack(2), makeTrack(3)]) {
+  const app = await renderApp();
   done = app.cleanup;
   act(() => app.state.player.playList(tracks, 0));
   fireEvent.click(screen.getByRole('button', { name: 'Open player' }));
@@ -15,8 +15,8 @@ function openWith(tracks = [makeTrack(1, { duration: 3725 }), makeTrack(2), make
 }
 
 describe('FullPlayer', () => {
-  it('has the seek slider in seconds, elapsed/total, and the transport buttons', () => {
-    openWith();
+  it('has the seek slider in seconds, elapsed/total, and the transport buttons', async () => {
+    await openWith();
     const seek = screen.getByRole('slider', { name: 'Seek' }) as HTMLInputElement;
     expect(seek.type).toBe('range');
     expect(seek.min).toBe('0');
@@ -30,8 +30,8 @@ describe('FullPlayer', () => {
     expect(screen.getByTestId('now-title').textContent).toBe('Song 1');
   });
 
-  it('seeks the audio element on input then change', () => {
-    const { audio } = openWith();
+  it('seeks the audio element on input then change', async () => {
+    const { audio } = await openWith();
     Object.defineProperty(audio, 'readyState', { value: 1, configurable: true });
     const seek = screen.getByRole('slider', { name: 'Seek' }) as HTMLInputElement;
     seek.value = '1800';
@@ -44,15 +44,15 @@ describe('FullPlayer', () => {
   });
 
   it('falls back to the server duration and follows the element once it knows better', async () => {
-    const { audio } = openWith([makeTrack(1, { duration: 200 })]);
+    const { audio } = await openWith([makeTrack(1, { duration: 200 })]);
     expect(screen.getByTestId('total').textContent).toBe('3:20');
     Object.defineProperty(audio, 'duration', { value: 201.4, configurable: true });
     act(() => void audio.dispatchEvent(new Event('durationchange')));
     await waitFor(() => expect(screen.getByTestId('total').textContent).toBe('3:21'));
   });
 
-  it('previous/next move through the queue; shuffle and repeat show their state', () => {
-    const { audio } = openWith();
+  it('previous/next move through the queue; shuffle and repeat show their state', async () => {
+    const { audio } = await openWith();
     fireEvent.click(screen.getByRole('button', { name: 'Next track' }));
     expect(audio.getAttribute('src')).toBe('/stream/t2');
     fireEvent.click(screen.getByRole('button', { name: 'Previous track' }));
@@ -71,8 +71,8 @@ describe('FullPlayer', () => {
     expect(repeat.getAttribute('aria-pressed')).toBe('false');
   });
 
-  it('shows the queue, and a queue row jumps there', () => {
-    const { audio } = openWith();
+  it('shows the queue, and a queue row jumps there', async () => {
+    const { audio } = await openWith();
     fireEvent.click(screen.getByRole('button', { name: 'Queue' }));
     const rows = document.querySelectorAll<HTMLButtonElement>('button[data-queue-index]');
     expect([...rows].map((r) => r.textContent)).toEqual(['Song 1The Testers', 'Song 2The Testers', 'Song 3The Testers']);
@@ -82,7 +82,7 @@ describe('FullPlayer', () => {
   });
 
   it('play/pause toggles the element and its label', async () => {
-    const { audio } = openWith();
+    const { audio } = await openWith();
     fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
     expect(audio.paused).toBe(true);
     expect(await screen.findByRole('button', { name: 'Play' })).toBeTruthy();

@@ -7,15 +7,15 @@ let done: (() => void) | undefined;
 afterEach(() => done?.());
 
 describe('MiniPlayer', () => {
-  it('shows nothing playing until a track starts', () => {
-    const app = renderApp();
+  it('shows nothing playing until a track starts', async () => {
+    const app = await renderApp();
     done = app.cleanup;
     expect(screen.getByTestId('now-title').textContent).toBe('Not playing');
     expect((screen.getByRole('button', { name: 'Play' }) as HTMLButtonElement).disabled).toBe(true);
   });
 
   it('shows the title; its Play/Pause label follows the element; Next advances', async () => {
-    const app = renderApp();
+    const app = await renderApp();
     done = app.cleanup;
     act(() => app.state.player.playList([makeTrack(1), makeTrack(2)], 0));
     expect(screen.getByTestId('now-title').textContent).toBe('Song 1');
@@ -31,8 +31,8 @@ describe('MiniPlayer', () => {
     expect(app.audio.getAttribute('src')).toBe('/stream/t2');
   });
 
-  it('"Open player" opens the full player', () => {
-    const app = renderApp();
+  it('"Open player" opens the full player', async () => {
+    const app = await renderApp();
     done = app.cleanup;
     fireEvent.click(screen.getByRole('button', { name: 'Open player' }));
     expect(screen.getByRole('dialog')).toBeTruthy();

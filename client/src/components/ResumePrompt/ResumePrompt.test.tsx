@@ -8,7 +8,7 @@ afterEach(() => done?.());
 
 describe('ResumePrompt', () => {
   it('appears when play() is refused and plays on tap', async () => {
-    const app = renderApp();
+    const app = await renderApp();
     done = app.cleanup;
     const realPlay = HTMLMediaElement.prototype.play;
     app.play.mockImplementationOnce(() => Promise.reject(Object.assign(new Error('gesture needed'), { name: 'NotAllowedError' })));
