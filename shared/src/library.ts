@@ -16,6 +16,7 @@ export type ArtistListResponse = Static<typeof Schemas.ArtistListSchema>;
 export type ArtistDetailResponse = Static<typeof Schemas.ArtistDetailSchema>;
 export type ErrorResponse = Static<typeof Schemas.ErrorSchema>;
 export type ScanStatus = Static<typeof Schemas.ScanStatusSchema>;
+export type UnplayableList = Static<typeof Schemas.UnplayableListSchema>;
 
 /** The cover thumbnail sizes the server makes (`/cover/:albumId?size=N`), in pixels: one list for both sides. */
 export const COVER_SIZES = [96, 256, 512] as const;
@@ -30,6 +31,8 @@ export const apiPaths = {
   artists: '/api/artists',
   artist: (id: string) => `/api/artists/${encodeURIComponent(id)}`,
   scan: '/api/scan',
+  /** Files that are not tracks, with the reason (corrupt, a name that is not UTF-8). */
+  unplayable: '/api/unplayable',
   stream: (id: string) => `/stream/${encodeURIComponent(id)}`,
   cover: (albumId: string) => `/cover/${encodeURIComponent(albumId)}`,
   nowPlayingSocket: '/ws',

@@ -96,6 +96,19 @@ export const ScanStatusSchema = Type.Object({
   trackCount: Type.Integer(),
 });
 
+/** `GET /api/unplayable`: files in the music folder that are not tracks, and why. */
+export const UnplayableListSchema = Type.Object({
+  files: Type.Array(
+    Type.Object({
+      /** Relative to the media folder; bytes that are not UTF-8 show as U+FFFD. */
+      path: Type.String(),
+      reason: Type.String(),
+    }),
+  ),
+  /** How many there are (the list stops at 500). */
+  total: Type.Integer(),
+});
+
 // ---- Access control: pairing, password, sessions ----
 
 /** A 6-digit pairing code, as typed on the new device. */

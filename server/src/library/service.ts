@@ -74,6 +74,8 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
   #indexLoaded: Promise<void> = Promise.resolve();
   /** Files whose name is not valid UTF-8, already warned about. */
   readonly #badNames = new Set<string>();
+  /** Files whose name is not valid UTF-8 that the last full scan (and updates since) found. */
+  #unplayableNames = new Set<string>();
   #announcedVersion = 0;
   #lastProgressAt = 0;
   #lastChangedAt = 0;
@@ -125,6 +127,24 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
   }
 
   /** A scan asked for and not started yet (waiting for the index load or an update) counts as scanning. */
+  /**
+   * Files in the folder that cannot be played, each with the reason: not readable audio (from
+   * the catalog) and names that are not valid UTF-8 (lossily decoded). At most `limit` listed.
+   */
+  unplayable(limit: number): { total: number; files: { path: string; reason: string }[] } {
+    const files: { path: string; reason: string }[] = [];
+    let total = 0;
+    for (const [, failed] of this.catalog.failedFiles()) {
+      total++;
+      if (files.length < limit) files.push({ path: failed.path, reason: failed.reason });
+    }
+    for (const path of this.#unplayableNames) {
+      total++;
+      if (files.length < limit) files.push({ path, reason: BAD_NAME_MESSAGE });
+    }
+    return { total, files };
+  }
+
   get status(): ScanStatus {
     return { ...this.#status, scanning: this.#status.scanning || this.#pendingScan !== undefined, trackCount: this.catalog.size };
   }
@@ -238,12 +258,17 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
 
   async #scanOnce(): Promise<ScanResult> {
     const folders = new Set<string>();
+    const badNames = new Set<string>();
     this.#status = { scanning: true, done: 0, total: 0, trackCount: this.catalog.size };
     this.#emitProgress(true);
     let result: ScanResult;
     try {
       result = await scanLibrary(this.root, this.catalog, {
         ...this.#scanOptions(),
+        onBadName: (relPath) => {
+          if (badNames.size < MAX_BAD_NAMES_WARNED) badNames.add(relPath);
+          this.#badName(relPath);
+        },
         onProgress: (progress) => this.#scanProgress(progress),
         onFolder: (listing) => {
           folders.add(listing.relDir);
@@ -259,6 +284,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
     // Folders that were not listed this time are gone.
     for (const folder of this.#folders) if (!folders.has(folder)) this.#watcher?.remove(folder);
     this.#folders = folders;
+    this.#unplayableNames = badNames;
     this.#status = { scanning: false, done: result.done, total: result.found, trackCount: this.catalog.size };
     this.#emitProgress(true);
     this.#log.info(
@@ -307,6 +333,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
 
   /** Once per file (and only for the first `MAX_BAD_NAMES_WARNED`): rescans say nothing new. */
   #badName(relPath: string): void {
+    if (this.#unplayableNames.size < MAX_BAD_NAMES_WARNED) this.#unplayableNames.add(relPath);
     if (this.#badNames.has(relPath) || this.#badNames.size >= MAX_BAD_NAMES_WARNED) return;
     this.#badNames.add(relPath);
     this.#log.warn({ path: relPath }, BAD_NAME_MESSAGE);

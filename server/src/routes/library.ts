@@ -19,9 +19,13 @@ import {
   ScanStatusSchema,
   TrackListSchema,
   TrackSchema,
+  UnplayableListSchema,
 } from '@musicsharer/shared/schemas';
 import type { FastifyReply } from 'fastify';
 import { sendCachedJson, ViewsCache } from '../library/views-cache.js';
+
+/** `GET /api/unplayable` lists at most this many files (and says how many there are). */
+const MAX_UNPLAYABLE_LISTED = 500;
 
 const notFound = (what: string): ErrorResponse => ({ statusCode: 404, error: 'Not Found', message: `${what} not found` });
 
@@ -73,6 +77,8 @@ const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(apiPaths.scan, { schema: { response: { 200: ScanStatusSchema } } }, async () => app.library.status);
+
+  app.get(apiPaths.unplayable, { schema: { response: { 200: UnplayableListSchema } } }, async () => app.library.unplayable(MAX_UNPLAYABLE_LISTED));
 };
 
 export default libraryRoutes;
