@@ -1,3 +1,4 @@
 export * from './library.js';
 export * from './protocol.js';
 export * from './auth.js';
+export * from './share.js';

@@ -51,4 +51,12 @@ export const apiPaths = {
   /** GET (session): every session; DELETE `sessions/:id` revokes one. */
   sessions: '/api/sessions',
   sessionById: (id: string) => `/api/sessions/${encodeURIComponent(id)}`,
+  /** GET (list), POST (create) share links; PATCH/DELETE `shares/:id`. */
+  shares: '/api/shares',
+  shareById: (id: string) => `/api/shares/${encodeURIComponent(id)}`,
+  /** The public share page and its media (no session). */
+  sharePage: (id: string) => `/s/${id}`,
+  shareStream: (id: string, trackId: string) => `/s/${id}/stream/${encodeURIComponent(trackId)}`,
+  shareCover: (id: string) => `/s/${id}/cover`,
+  shareDownload: (id: string) => `/s/${id}/download`,
 } as const;

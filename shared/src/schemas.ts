@@ -150,6 +150,74 @@ export const SessionStatusSchema = Type.Object({
   session: Type.Union([SessionSchema, Type.Null()]),
 });
 
+// ---- Share links ----
+
+/** How long a share lasts: the presets the app offers (days), or null for never. */
+export const ShareExpirySchema = Type.Union([Type.Literal(1), Type.Literal(7), Type.Literal(30), Type.Null()]);
+export const ShareTypeSchema = Type.Union([Type.Literal('album'), Type.Literal('track')]);
+/** `POST /api/shares`. */
+export const ShareCreateSchema = Type.Object({
+  type: ShareTypeSchema,
+  /** The album's or the track's id. */
+  id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+  /** Default 7. */
+  expiresInDays: Type.Optional(ShareExpirySchema),
+  /** Let the visitor download the file (a track) or a ZIP (an album). Default false. */
+  download: Type.Optional(Type.Boolean()),
+});
+/** `PATCH /api/shares/:id`: a new expiry (counted from now) and/or the download switch. */
+export const ShareUpdateSchema = Type.Object({
+  expiresInDays: Type.Optional(ShareExpirySchema),
+  download: Type.Optional(Type.Boolean()),
+});
+export const ShareSchema = Type.Object({
+  /** At least 128 random bits, URL-safe: the link's last segment. */
+  id: Type.String(),
+  /** Absolute: `<public base>/s/<id>`. */
+  url: Type.String(),
+  type: ShareTypeSchema,
+  targetId: Type.String(),
+  /** The album's or track's title when the share was made. */
+  title: Type.String(),
+  /** ISO 8601, or null: never. */
+  expiresAt: NullableString,
+  download: Type.Boolean(),
+  /** Page loads of the link (not media requests). */
+  visits: Type.Integer(),
+  /** ISO 8601. */
+  createdAt: Type.String(),
+});
+export const ShareListSchema = Type.Object({ shares: Type.Array(ShareSchema) });
+
+/**
+ * What the share page (`GET /s/:id`) hands its script, as JSON in
+ * `<script type="application/json" id="share-data">`. Only what the page shows: nothing else
+ * of the library.
+ */
+export const SharePageDataSchema = Type.Object({
+  type: ShareTypeSchema,
+  title: Type.String(),
+  artist: NullableString,
+  /** `/s/<id>/cover` (append `?size=96|256|512`), or null. */
+  coverUrl: NullableString,
+  /** `/s/<id>/download`, or null when downloads are off. */
+  downloadUrl: NullableString,
+  tracks: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      title: Type.String(),
+      artist: NullableString,
+      album: NullableString,
+      trackNo: NullableInteger,
+      /** Seconds, or null. */
+      duration: NullableNumber,
+      /** `/s/<id>/stream/<trackId>` (Range-aware). */
+      url: Type.String(),
+      mimeType: Type.String(),
+    }),
+  ),
+});
+
 // ---- The now-playing protocol over `/ws` (JSON text frames) ----
 
 export const DeviceSchema = Type.Object({
