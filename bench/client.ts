@@ -2,7 +2,8 @@
  * Client performance budgets (issue 4), measured on the production build in client/dist:
  *
  *  1. Initial JavaScript + CSS (entry script, module preloads, stylesheets, inline code in
- *     index.html), gzipped at level 9: at most 30 KB (30,000 bytes).
+ *     index.html), gzipped at level 9: at most 30 KB (30,000 bytes). The public share page's
+ *     script and CSS (its entry in Vite's manifest, issue 13): at most 15 KB.
  *  2. First screen within 1 s of navigation, with a generated 20,000-track library, in Chromium
  *     (iPhone-sized viewport) with 4x CPU slowdown (CDP `Emulation.setCPUThrottlingRate`):
  *       - Albums: navigation start -> the first album card painted; first visit (empty cache),
@@ -27,9 +28,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
+import { measureShare } from '../client/scripts/budget.js';
 import { createBigLibrary } from '../e2e/support/big-library.js';
 import { IPHONE_CONTEXT, launchChromium } from '../e2e/support/browsers.js';
 import { initialAssets } from '../e2e/support/html.js';
@@ -79,7 +82,12 @@ function sizeBudget(): boolean {
   for (const r of rows) console.log(`  ${pad(r.name, width)}${lpad(kb(r.raw), 10)}${lpad(kb(r.gzip), 10)}`);
   console.log(`  ${pad('total', width)}${lpad(kb(rows.reduce((s, r) => s + r.raw, 0)), 10)}${lpad(kb(total), 10)}`);
   console.log(`  budget ${kb(SIZE_BUDGET_BYTES)}: ${ok ? 'OK' : 'OVER BUDGET'} (${total} bytes, ${((100 * total) / SIZE_BUDGET_BYTES).toFixed(0)}% of budget)\n`);
-  return ok;
+
+  const share = measureShare(pathToFileURL(join(CLIENT_DIST, '/')));
+  console.log('Share page JavaScript + CSS (/s/:id: the src/share/main.ts entry of client/dist/.vite/manifest.json), gzip -9');
+  for (const f of share.files) console.log(`  ${pad(f.file, width)}${lpad(kb(f.bytes), 10)}${lpad(kb(f.gzip), 10)}`);
+  console.log(`  budget ${kb(share.budget)}: ${share.ok ? 'OK' : 'OVER BUDGET'} (${share.gzip} bytes, ${((100 * share.gzip) / share.budget).toFixed(0)}% of budget)\n`);
+  return ok && share.ok;
 }
 
 // ---------------------------------------------------------------------------------------------

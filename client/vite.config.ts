@@ -22,5 +22,16 @@ export default defineConfig({
     // One small entry chunk: no module-preload polyfill needed.
     modulePreload: { polyfill: false },
     sourcemap: false,
+    // dist/.vite/manifest.json: the server finds the share page's script and CSS there
+    // (entry key `src/share/main.ts`: its `file` and `css`).
+    manifest: true,
+    rollupOptions: {
+      // Relative to the root (client/): the manifest keys them the same way.
+      input: {
+        index: 'index.html',
+        // The public share page's player (/s/:id): vanilla TypeScript, nothing of Preact or the app.
+        share: 'src/share/main.ts',
+      },
+    },
   },
 });

@@ -1,10 +1,12 @@
 /**
- * The client's size budget: the JavaScript and CSS that index.html loads up front, gzipped,
- * must stay within 30 KB (30,000 bytes, so it holds whichever way "KB" is read).
+ * The client's size budgets: the JavaScript and CSS that index.html loads up front, gzipped,
+ * must stay within 30 KB (30,000 bytes, so it holds whichever way "KB" is read); the public
+ * share page's script and CSS (the `src/share/main.ts` entry of Vite's manifest, which the
+ * server links from `/s/:id`), within 15 KB.
  *
  *   npx tsx client/scripts/budget.ts          # reads client/dist, building it first if missing
  *   npx tsx client/scripts/budget.ts --build  # always builds first
- *   npx tsx client/scripts/budget.ts --json   # one JSON line (for `npm run bench`)
+ *   npx tsx client/scripts/budget.ts --json   # one JSON line per budget (for `npm run bench`)
  *
  * Exits 1 when over budget.
  */
@@ -13,6 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 export const BUDGET_BYTES = 30_000;
+export const SHARE_BUDGET_BYTES = 15_000;
+/** The share page's entry in dist/.vite/manifest.json. */
+export const SHARE_ENTRY = 'src/share/main.ts';
 
 const clientDir = fileURLToPath(new URL('..', import.meta.url));
 const distDir = new URL('../dist/', import.meta.url);
@@ -38,12 +43,14 @@ export function initialAssets(html: string): string[] {
   return [...found].filter((f) => /\.(m?js|css)$/.test(f));
 }
 
+function sizes(file: string, dist = distDir) {
+  const bytes = readFileSync(new URL(file, dist));
+  return { file, bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
 export function measure(): BudgetReport {
   const html = readFileSync(new URL('index.html', distDir), 'utf8');
-  const files = initialAssets(html).map((file) => {
-    const bytes = readFileSync(new URL(file, distDir));
-    return { file, bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
-  });
+  const files = initialAssets(html).map((file) => sizes(file));
   // Inline <script>/<style> in the page count too.
   const inline = [...html.matchAll(/<(script|style)\b[^>]*>([\s\S]*?)<\/\1>/gi)].map((m) => m[2]!).filter((s) => s.trim());
   if (inline.length) {
@@ -54,21 +61,50 @@ export function measure(): BudgetReport {
   return { files, gzip, budget: BUDGET_BYTES, ok: gzip <= BUDGET_BYTES };
 }
 
+interface ManifestChunk {
+  file: string;
+  css?: string[];
+  imports?: string[];
+}
+
+/** The share page's script, the chunks it imports and its CSS, as the manifest lists them (`dist`: a build folder's URL, with its final slash). */
+export function measureShare(dist = distDir): BudgetReport {
+  const manifest = JSON.parse(readFileSync(new URL('.vite/manifest.json', dist), 'utf8')) as Record<string, ManifestChunk>;
+  const files = new Set<string>();
+  const visit = (key: string) => {
+    const chunk = manifest[key];
+    if (!chunk) throw new Error(`no ${key} in client/dist/.vite/manifest.json`);
+    if (files.has(chunk.file)) return;
+    files.add(chunk.file);
+    for (const css of chunk.css ?? []) files.add(css);
+    for (const imported of chunk.imports ?? []) visit(imported);
+  };
+  visit(SHARE_ENTRY);
+  const measured = [...files].map((file) => sizes(file, dist));
+  const gzip = measured.reduce((sum, f) => sum + f.gzip, 0);
+  return { files: measured, gzip, budget: SHARE_BUDGET_BYTES, ok: gzip <= SHARE_BUDGET_BYTES };
+}
+
 async function main() {
   const args = new Set(process.argv.slice(2));
   if (args.has('--build') || !existsSync(new URL('index.html', distDir))) {
     const { build } = await import('vite');
     await build({ root: clientDir, logLevel: 'warn' });
   }
-  const report = measure();
-  if (args.has('--json')) {
-    console.log(JSON.stringify({ name: 'client initial JS+CSS (gzip)', ...report }));
-  } else {
+  const reports: [string, BudgetReport][] = [
+    ['client initial JS+CSS', measure()],
+    ['share page JS+CSS', measureShare()],
+  ];
+  for (const [name, report] of reports) {
+    if (args.has('--json')) {
+      console.log(JSON.stringify({ name: `${name} (gzip)`, ...report }));
+      continue;
+    }
     for (const f of report.files) console.log(`  ${f.file.padEnd(40)} ${String(f.bytes).padStart(8)} B  ${String(f.gzip).padStart(7)} B gzip`);
     const kb = (n: number) => `${(n / 1000).toFixed(1)} KB`;
-    console.log(`client budget: initial JS+CSS ${kb(report.gzip)} gzipped of ${kb(report.budget)}: ${report.ok ? 'ok' : 'OVER BUDGET'}`);
+    console.log(`budget: ${name} ${kb(report.gzip)} gzipped of ${kb(report.budget)}: ${report.ok ? 'ok' : 'OVER BUDGET'}`);
   }
-  process.exitCode = report.ok ? 0 : 1;
+  process.exitCode = reports.every(([, report]) => report.ok) ? 0 : 1;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

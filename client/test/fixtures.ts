@@ -1,4 +1,4 @@
-import { apiPaths, type Album, type Artist, type Device, type Session, type Track } from '@musicsharer/shared';
+import { apiPaths, type Album, type Artist, type Device, type Session, type SharePageData, type SharePageTrack, type Track } from '@musicsharer/shared';
 import { vi } from 'vitest';
 import type { Fetch } from '../src/state/api.js';
 import type { SocketLike } from '../src/state/now-playing.js';
@@ -214,4 +214,49 @@ export function stubMediaMetadata() {
       }
     },
   );
+}
+
+/** happy-dom's <audio>, with play() recorded (and answerable) and the read-only media state settable. */
+export function fakeAudio() {
+  const audio = document.createElement('audio');
+  const log: string[] = [];
+  let refusal: string | null = null;
+  const realPlay = audio.play.bind(audio);
+  audio.play = vi.fn(() => {
+    log.push(`play ${audio.getAttribute('src')}`);
+    // Like a browser: paused flips at once when allowed; the promise settles later.
+    if (refusal) return Promise.reject(Object.assign(new Error('refused'), { name: refusal }));
+    return realPlay();
+  });
+  const set = (name: 'duration' | 'readyState' | 'currentTime', value: number) =>
+    Object.defineProperty(audio, name, { value, configurable: true, writable: true });
+  return {
+    audio,
+    log,
+    set,
+    refuse(name = 'NotAllowedError') {
+      refusal = name;
+    },
+    allow() {
+      refusal = null;
+    },
+  };
+}
+
+/** A track as the share page's data lists it (share `abc`). */
+export function shareTrack(n: number, overrides: Partial<SharePageTrack> = {}): SharePageTrack {
+  return { id: `t${n}`, title: `Song ${n}`, artist: 'The Testers', album: 'Shared Album', trackNo: n, duration: 120 + n, url: `/s/abc/stream/t${n}`, mimeType: 'audio/mpeg', ...overrides };
+}
+
+/** The share page's data for share `abc`: an album of three tracks, with a cover, no download. */
+export function sharePageData(overrides: Partial<SharePageData> = {}): SharePageData {
+  return {
+    type: 'album',
+    title: 'Shared Album',
+    artist: 'The Testers',
+    coverUrl: '/s/abc/cover',
+    downloadUrl: null,
+    tracks: [shareTrack(1), shareTrack(2), shareTrack(3)],
+    ...overrides,
+  };
 }

@@ -1,36 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { COVER_SIZES } from '@musicsharer/shared';
-import { fakeSession, flush, makeTrack, stubMediaMetadata } from '../../test/fixtures.js';
+import { fakeAudio, fakeSession, flush, makeTrack, stubMediaMetadata } from '../../test/fixtures.js';
 import { createPlayer, type PlayerChange } from './player.js';
 
 const tracks = [makeTrack(1), makeTrack(2), makeTrack(3, { coverUrl: '/cover/a1' })];
-
-/** happy-dom's <audio>, with play() recorded (and answerable) and the read-only media state settable. */
-function fakeAudio() {
-  const audio = document.createElement('audio');
-  const log: string[] = [];
-  let refusal: string | null = null;
-  const realPlay = audio.play.bind(audio);
-  audio.play = vi.fn(() => {
-    log.push(`play ${audio.getAttribute('src')}`);
-    // Like a browser: paused flips at once when allowed; the promise settles later.
-    if (refusal) return Promise.reject(Object.assign(new Error('refused'), { name: refusal }));
-    return realPlay();
-  });
-  const set = (name: 'duration' | 'readyState' | 'currentTime', value: number) =>
-    Object.defineProperty(audio, name, { value, configurable: true, writable: true });
-  return {
-    audio,
-    log,
-    set,
-    refuse(name = 'NotAllowedError') {
-      refusal = name;
-    },
-    allow() {
-      refusal = null;
-    },
-  };
-}
 
 beforeEach(stubMediaMetadata);
 afterEach(() => vi.unstubAllGlobals());
