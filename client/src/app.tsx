@@ -14,10 +14,33 @@ import { TabBar } from './components/TabBar/TabBar.js';
 import { TracksView } from './components/TracksView/TracksView.js';
 import type { AppState } from './state/app-state.js';
 import { AppContext, useApp } from './state/context.js';
+import { useModule } from './state/use-module.js';
 import styles from './app.module.css';
 
 function Note({ children }: { children: string }) {
   return <p class={styles.note}>{children}</p>;
+}
+
+// Share links: the sheet and the screen come in chunks of their own, on first use.
+const loadShareSheet = () => import('./components/ShareSheet/ShareSheet.js');
+const loadSharedLinks = () => import('./components/SharedLinks/SharedLinks.js');
+
+function LazySharedLinks() {
+  const loaded = useModule(loadSharedLinks);
+  if (loaded === 'failed') return <Note>Could not load the shared links. Reload the page to try again.</Note>;
+  return loaded ? <loaded.SharedLinks /> : <Note>Loading…</Note>;
+}
+
+function LazyShareSheet({ onClose }: { onClose: () => void }) {
+  const loaded = useModule(loadShareSheet);
+  if (loaded === 'failed') {
+    return (
+      <p class={styles.toast} role="alert" onClick={onClose}>
+        Could not open Share. Reload the page to try again.
+      </p>
+    );
+  }
+  return loaded ? <loaded.ShareSheet /> : null;
 }
 
 /** The current screen: search results while there is a query, else the view. */
@@ -42,6 +65,8 @@ function Screen() {
       return <TracksView />;
     case 'devices':
       return <Devices />;
+    case 'shares':
+      return <LazySharedLinks />;
     case 'album':
       return <AlbumPage key={view.id} id={view.id} />;
     case 'artist':
@@ -50,7 +75,7 @@ function Screen() {
 }
 
 function Layout() {
-  const { playerOpen } = useApp();
+  const { playerOpen, shareTarget } = useApp();
   const open = playerOpen.value;
   return (
     <>
@@ -67,6 +92,7 @@ function Layout() {
         <TabBar />
       </div>
       {open && <FullPlayer />}
+      {shareTarget.value && <LazyShareSheet onClose={() => (shareTarget.value = null)} />}
       <ResumePrompt />
     </>
   );

@@ -1,4 +1,4 @@
-import { apiPaths, type Album, type Artist, type Device, type Session, type SharePageData, type SharePageTrack, type Track } from '@musicsharer/shared';
+import { apiPaths, type Album, type Artist, type Device, type Session, type Share, type SharePageData, type SharePageTrack, type Track } from '@musicsharer/shared';
 import { vi } from 'vitest';
 import type { Fetch } from '../src/state/api.js';
 import type { SocketLike } from '../src/state/now-playing.js';
@@ -258,5 +258,34 @@ export function sharePageData(overrides: Partial<SharePageData> = {}): SharePage
     downloadUrl: null,
     tracks: [shareTrack(1), shareTrack(2), shareTrack(3)],
     ...overrides,
+  };
+}
+
+/** A share link as `/api/shares` answers it: share `k1` of album a1, 7 days from now, no download. */
+export function makeShare(overrides: Partial<Share> = {}): Share {
+  const id = overrides.id ?? 'k1';
+  return {
+    id,
+    url: `http://192.168.1.20:4533/s/${id}`,
+    type: 'album',
+    targetId: 'a1',
+    title: 'Album 1',
+    expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    download: false,
+    visits: 0,
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/**
+ * Gives `navigator` a `share`, a `clipboard` or a `userActivation` of the test's (happy-dom has
+ * no share sheet); undefined removes one. Returns the undo.
+ */
+export function stubNavigator(members: { share?: Navigator['share'] | undefined; clipboard?: Partial<Clipboard> | undefined; userActivation?: Partial<UserActivation> }): () => void {
+  const names = Object.keys(members) as (keyof typeof members)[];
+  for (const name of names) Object.defineProperty(navigator, name, { value: members[name], configurable: true, writable: true });
+  return () => {
+    for (const name of names) delete (navigator as unknown as Record<string, unknown>)[name];
   };
 }

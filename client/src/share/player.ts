@@ -9,10 +9,13 @@
  *  - The lock screen (Media Session) shows title, artist, album and the cover at every thumbnail
  *    size, and its buttons play, pause, skip and seek.
  */
-import type { SharePageData, SharePageTrack } from '@musicsharer/shared';
+import type { COVER_SIZES, SharePageData, SharePageTrack } from '@musicsharer/shared';
 
-/** The cover thumbnail sizes the server makes (`?size=`), as in the shared contract's COVER_SIZES. */
-const ARTWORK_SIZES = [96, 256, 512];
+/**
+ * The cover thumbnail sizes the server makes (`?size=`): the contract's, checked by type. The
+ * value is not imported: its module is the app's, and sharing it would split the app's entry.
+ */
+const ARTWORK_SIZES: typeof COVER_SIZES = [96, 256, 512];
 /** "Previous" restarts the track instead when more than this many seconds in. */
 const RESTART_AFTER = 3;
 

@@ -19,7 +19,7 @@ export async function getJson<T>(fetchFn: Fetch, url: string): Promise<T> {
 }
 
 /** A request with a JSON body (or none), for the routes that change state. */
-export function sendJson(fetchFn: Fetch, method: 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<Response> {
+export function sendJson(fetchFn: Fetch, method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json' };
   // No body, no content type: Fastify answers 400 to an empty body declared as JSON.
   if (body !== undefined) headers['content-type'] = 'application/json';

@@ -8,6 +8,7 @@ import { createNavigation } from './navigation.js';
 import { createNowPlaying, type SocketFactory } from './now-playing.js';
 import { createPlayer } from './player.js';
 import { createSearch } from './search.js';
+import type { ShareTarget } from './shares.js';
 
 export interface AppStateOptions {
   audio: HTMLAudioElement;
@@ -104,6 +105,8 @@ export function createAppState(options: AppStateOptions) {
   /** Full-screen player and its queue panel. */
   const playerOpen = signal(false);
   const queueOpen = signal(false);
+  /** What the share sheet is open for (an album's or a track's Share button), or null. */
+  const shareTarget = signal<ShareTarget | null>(null);
 
   /** "Listen along": play what another device plays, from where it is. Synchronous, inside the tap. */
   function listenAlong(device: Device) {
@@ -159,7 +162,10 @@ export function createAppState(options: AppStateOptions) {
     nowPlaying,
     playerOpen,
     queueOpen,
+    shareTarget,
     listenAlong,
+    /** The API's fetch (a 401 signs out), for the parts loaded later (share links). */
+    api: apiFetch,
     /**
      * Asks the server for this browser's session first: with one (or with access control off)
      * the app starts; without, the pairing screen shows and nothing of the library is asked for.

@@ -6,6 +6,8 @@ export type View =
   | { name: 'artists' }
   | { name: 'tracks' }
   | { name: 'devices' }
+  /** Shared links (from Devices). */
+  | { name: 'shares' }
   | { name: 'album'; id: string }
   | { name: 'artist'; id: string };
 

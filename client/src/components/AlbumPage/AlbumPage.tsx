@@ -2,13 +2,14 @@ import { useApp } from '../../state/context.js';
 import { formatTime } from '../../state/format.js';
 import { useLibraryDetail } from '../../state/use-library-detail.js';
 import { Cover } from '../Cover/Cover.js';
+import { Icon } from '../Icon/Icon.js';
 import { PageHeader } from '../PageHeader/PageHeader.js';
 import { TrackList } from '../TrackList/TrackList.js';
 import styles from './AlbumPage.module.css';
 
-/** One album: its cover and details, then its tracks in disc/track order. */
+/** One album: its cover, details and Share button, then its tracks in disc/track order. */
 export function AlbumPage({ id }: { id: string }) {
-  const { library } = useApp();
+  const { library, shareTarget } = useApp();
   const { data: detail, error } = useLibraryDetail(library.album, id, 'This album could not be loaded.');
 
   const album = detail?.album ?? library.albums.value.find((a) => a.id === id);
@@ -26,6 +27,12 @@ export function AlbumPage({ id }: { id: string }) {
                 .filter(Boolean)
                 .join(' · ')}
             </p>
+          )}
+          {album && (
+            <button type="button" class={styles.share} onClick={() => (shareTarget.value = { type: 'album', id: album.id, title: album.title })}>
+              <Icon name="share" size={20} />
+              <span>Share</span>
+            </button>
           )}
           {error && <p role="alert">{error}</p>}
         </div>

@@ -3,26 +3,16 @@ import type { Device } from '@musicsharer/shared';
 import { devicePosition } from '../../state/app-state.js';
 import { useApp } from '../../state/context.js';
 import { formatTime } from '../../state/format.js';
+import { useModule } from '../../state/use-module.js';
 import { Icon } from '../Icon/Icon.js';
 import styles from './Devices.module.css';
 
-type AccountModule = typeof import('./Account.js');
+const loadAccount = () => import('./Account.js');
 
 /** The access-control sections, once their chunk is in. */
 function LazyAccount() {
-  const [loaded, setLoaded] = useState<AccountModule | null>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let live = true;
-    import('./Account.js').then(
-      (module) => live && setLoaded(module),
-      () => live && setFailed(true),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  if (failed) return <p class={styles.hint}>Could not load the signed-in devices. Reload the page to try again.</p>;
+  const loaded = useModule(loadAccount);
+  if (loaded === 'failed') return <p class={styles.hint}>Could not load the signed-in devices. Reload the page to try again.</p>;
   return loaded ? <loaded.Account /> : null;
 }
 
@@ -51,10 +41,11 @@ function DeviceButton({ device, now }: { device: Device; now: number }) {
 
 /**
  * What the user's other devices play, live; tapping one plays the same track here from where it
- * is. With access control on: the signed-in devices, adding one, and the password.
+ * is. The way to the shared links. With access control on: the signed-in devices, adding one,
+ * and the password.
  */
 export function Devices() {
-  const { nowPlaying, auth } = useApp();
+  const { nowPlaying, auth, navigation } = useApp();
   const devices = nowPlaying.devices.value;
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -83,6 +74,12 @@ export function Devices() {
         </ul>
       )}
       {devices.length > 0 && <p class={styles.hint}>Tap a device to listen along here.</p>}
+      {/* Above the account sections: their lists arriving cannot move it from under a tap. */}
+      <button type="button" class={styles.sharedLinks} onClick={() => navigation.open({ name: 'shares' })}>
+        <Icon name="share" />
+        <span class={styles.name}>Shared links</span>
+        <Icon name="forward" />
+      </button>
       {auth.info.value?.auth && <LazyAccount />}
     </div>
   );

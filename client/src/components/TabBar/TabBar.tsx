@@ -14,7 +14,7 @@ const TABS: { name: TabName; label: string; icon: IconName }[] = [
 export function TabBar() {
   const { navigation, search } = useApp();
   const view = navigation.view.value.name;
-  const active = view === 'album' ? 'albums' : view === 'artist' ? 'artists' : view;
+  const active = view === 'album' ? 'albums' : view === 'artist' ? 'artists' : view === 'shares' ? 'devices' : view;
   const searching = search.query.value.trim() !== '';
   return (
     <nav class={styles.bar} aria-label="Library">

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { Track } from '@musicsharer/shared';
 import { useApp } from '../../state/context.js';
 import { formatTime } from '../../state/format.js';
+import { Icon } from '../Icon/Icon.js';
 import { VirtualList } from '../VirtualList/VirtualList.js';
 import styles from './TrackList.module.css';
 
@@ -18,18 +19,32 @@ export interface TrackListProps {
   onPlay?: (tracks: readonly Track[], i: number) => void;
 }
 
-/** A track row: a real button carrying the track's id; tapping plays `tracks` from here. */
+/**
+ * A track row: a real button carrying the track's id (tapping plays `tracks` from here), and
+ * beside it the track's Share button (opens the share sheet).
+ */
 export function TrackRow({ track, current, numbered, onPlay }: { track: Track; current: boolean; numbered?: boolean; onPlay: () => void }) {
+  const { shareTarget } = useApp();
   const detail = numbered ? track.artist : [track.artist, track.album].filter(Boolean).join(' · ');
   return (
-    <button type="button" class={styles.row} data-track-id={track.id} aria-current={current ? 'true' : undefined} onClick={onPlay}>
-      {numbered && <span class={styles.number}>{track.trackNo ?? ''}</span>}
-      <span class={styles.text}>
-        <span class={styles.title}>{track.title}</span>
-        {detail && <span class={styles.detail}>{detail}</span>}
-      </span>
-      <span class={styles.time}>{track.duration ? formatTime(track.duration) : ''}</span>
-    </button>
+    <div class={styles.item}>
+      <button type="button" class={styles.row} data-track-id={track.id} aria-current={current ? 'true' : undefined} onClick={onPlay}>
+        {numbered && <span class={styles.number}>{track.trackNo ?? ''}</span>}
+        <span class={styles.text}>
+          <span class={styles.title}>{track.title}</span>
+          {detail && <span class={styles.detail}>{detail}</span>}
+        </span>
+        <span class={styles.time}>{track.duration ? formatTime(track.duration) : ''}</span>
+      </button>
+      <button
+        type="button"
+        class={styles.share}
+        aria-label={`Share ${track.title}`}
+        onClick={() => (shareTarget.value = { type: 'track', id: track.id, title: track.title })}
+      >
+        <Icon name="share" size={20} />
+      </button>
+    </div>
   );
 }
 
