@@ -12,7 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { SavedJson } from '../saved-json.js';
-import { newToken, sameHash, tokenHash, TOKEN_PATTERN } from './secrets.js';
+import { timingSafeEqual } from 'node:crypto';
+import { newToken, tokenDigest, tokenHash, TOKEN_LENGTH } from './secrets.js';
 
 export interface SessionRecord {
   /** Public id (random, unrelated to the token): what the API lists and revokes. */
@@ -46,6 +47,8 @@ export class SessionStore {
   readonly #byHash = new Map<string, SessionRecord>();
   readonly #byId = new Map<string, SessionRecord>();
   readonly #revokedListeners = new Set<RevokedListener>();
+  /** Each session's token hash as bytes, made once (the hot path compares without allocating). */
+  readonly #digests = new WeakMap<SessionRecord, Buffer>();
 
   private constructor(file: string, log: FastifyBaseLogger, max: number) {
     this.#saved = new SavedJson(file, log, FORMAT, () => [...this.#byId.values()]);
@@ -78,11 +81,11 @@ export class SessionStore {
    * value that is not a live session's token.
    */
   authenticate(token: string, address: string, now = Date.now()): SessionRecord | undefined {
-    if (!TOKEN_PATTERN.test(token)) return undefined;
-    const hash = tokenHash(token);
-    const session = this.#byHash.get(hash);
+    if (token.length !== TOKEN_LENGTH) return undefined;
+    const digest = tokenDigest(token);
+    const session = this.#byHash.get(digest.toString('base64url'));
     // The Map finds the entry by the hash; the compare is constant-time all the same.
-    if (session === undefined || !sameHash(session.tokenHash, hash)) return undefined;
+    if (session === undefined || !timingSafeEqual(digest, this.#digestOf(session))) return undefined;
     if (now - session.lastSeenAt > SESSION_LIFETIME_MS) {
       this.#drop(session, 'expired');
       this.#scheduleSave();
@@ -135,6 +138,12 @@ export class SessionStore {
   /** Writes what is pending (on close). */
   flush(): Promise<void> {
     return this.#saved.flush();
+  }
+
+  #digestOf(session: SessionRecord): Buffer {
+    let digest = this.#digests.get(session);
+    if (digest === undefined) this.#digests.set(session, (digest = Buffer.from(session.tokenHash, 'base64url')));
+    return digest;
   }
 
   #add(session: SessionRecord): void {
