@@ -2,7 +2,7 @@
  * The real server (buildApp) on a loopback port, serving the production client build from
  * client/dist over a media folder, with its library scanned before the tests start.
  */
-import type { Track, TrackListResponse } from '@musicsharer/shared';
+import type { Share, ShareCreateRequest, Track, TrackListResponse } from '@musicsharer/shared';
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +23,10 @@ export interface RunningServer {
   track(title: string): Promise<Track>;
   /** A fresh pairing link (absolute URL on `base`), as `npm run pair` makes one; needs `auth: true`. */
   pairLink(): Promise<string>;
+  /** Makes a share link as the owner would (`POST /api/shares`); its absolute URL is `url`. */
+  share(body: ShareCreateRequest): Promise<Share>;
+  /** Revokes a share link (`DELETE /api/shares/:id`). */
+  revokeShare(id: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -100,6 +104,15 @@ export async function startServer(mediaDir: string, options: ServerOptions = {})
       return found[0]!;
     },
     pairLink,
+    async share(body) {
+      const response = await fetch(`${base}/api/shares`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
+      if (response.status !== 201) throw new Error(`POST /api/shares: ${response.status} ${await response.text()}`);
+      return (await response.json()) as Share;
+    },
+    async revokeShare(id) {
+      const response = await fetch(`${base}/api/shares/${id}`, { method: 'DELETE', headers: cookie ? { cookie } : {} });
+      if (response.status !== 204) throw new Error(`DELETE /api/shares/${id}: ${response.status}`);
+    },
     close: () => app.close(),
   };
 }

@@ -18,15 +18,17 @@ import hostCheckPlugin from './plugins/host-check.js';
 import libraryPlugin from './plugins/library.js';
 import nowPlayingPlugin from './plugins/now-playing.js';
 import originCheckPlugin from './plugins/origin-check.js';
+import sharesPlugin from './plugins/shares.js';
 import streamPlugin from './plugins/stream.js';
 import websocketPlugin from './plugins/websocket.js';
 import { requestLogOptions } from './request-log.js';
 import authRoutes from './routes/auth.js';
 import libraryRoutes from './routes/library.js';
+import shareRoutes from './routes/shares.js';
 
 /** `dataDir` absent: the library uses a temporary folder removed on close (tests). */
 export type AppConfig = Pick<Config, 'mediaDir' | 'wsEcho' | 'allowedOrigins' | 'clientDir' | 'auth'> &
-  Partial<Pick<Config, 'dataDir' | 'rescanIntervalSec' | 'allowedHosts' | 'trustProxy'>>;
+  Partial<Pick<Config, 'dataDir' | 'rescanIntervalSec' | 'allowedHosts' | 'trustProxy' | 'publicUrl'>>;
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -66,7 +68,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   });
   const mediaRoot = await realpath(config.mediaDir);
   // First, so that every route (and every WebSocket upgrade) has it.
-  await app.register(hostCheckPlugin, { allowedHosts: config.allowedHosts });
+  // The --public-url name is one of ours too.
+  const publicHost = config.publicUrl === undefined ? [] : [new URL(config.publicUrl).hostname.replace(/^\[|\]$/g, '')];
+  await app.register(hostCheckPlugin, { allowedHosts: [...(config.allowedHosts ?? []), ...publicHost] });
   // Before any route: both attach their hooks to the routes registered after them.
   await app.register(originCheckPlugin, { allowedOrigins: config.allowedOrigins });
   await app.register(authPlugin, { enabled: config.auth, dataDir: config.dataDir });
@@ -93,6 +97,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   });
   await app.register(libraryRoutes);
   await app.register(authRoutes);
+  await app.register(sharesPlugin, { root: mediaRoot, dataDir: config.dataDir, clientDir: config.clientDir, publicUrl: config.publicUrl });
+  await app.register(shareRoutes);
 
   await app.register(websocketPlugin, { allowedOrigins: config.allowedOrigins });
   await app.register(nowPlayingPlugin, { library: { getTrack: (id) => catalog.getRecord(id) }, echo: config.wsEcho });

@@ -27,6 +27,8 @@ export interface Config {
   dataDir: string;
   /** Seconds between full checks of the media folder, for filesystems without change events (0: never). */
   rescanIntervalSec: number;
+  /** `--public-url`: the origin share links are made with (a reverse proxy, a tunnel). */
+  publicUrl?: string;
   /** Access control (sessions, pairing); false with `--no-auth`. */
   auth: boolean;
   /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For/-Proto are believed (`--trust-proxy`). */
@@ -47,7 +49,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR] [--data DIR] [--rescan-interval S] [--allowed-origin URL]... [--allowed-host NAME]... [--trust-proxy ADDR]... [--no-auth] [--ws-echo]
+export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR] [--data DIR] [--rescan-interval S] [--allowed-origin URL]... [--allowed-host NAME]... [--trust-proxy ADDR]... [--public-url URL] [--no-auth] [--ws-echo]
   --media DIR          music folder to serve (env MEDIA_DIR; default ./media)
   --data DIR           library index, cover cache, sessions and password hash (env DATA_DIR; default
                        $XDG_CACHE_HOME/musicsharer/<hash of the media path>, XDG default ~/.cache)
@@ -60,6 +62,8 @@ export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR]
                        public address (repeatable); other names get 421
   --trust-proxy ADDR   a reverse proxy (IP address or CIDR range) whose X-Forwarded-For and
                        X-Forwarded-Proto are believed (repeatable)
+  --public-url URL     the address share links are made with when the server is reached under
+                       another name (a reverse proxy, a tunnel), e.g. https://music.example.com
   --no-auth            no access control: anyone who reaches the port can listen (off by
                        default; pair devices instead, see npm run pair)
   --ws-echo            mount /ws/echo for WebSocket conformance tests
@@ -70,6 +74,20 @@ function parsePort(raw: string): number {
     throw new ConfigError(`invalid port "${raw}": expected a whole number from 0 to 65535`);
   }
   return Number(raw);
+}
+
+/** An http(s) origin, no path: links are `<origin>/s/<id>` and the app's paths are absolute. */
+function parsePublicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`invalid --public-url "${raw}": expected a URL such as https://music.example.com`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`invalid --public-url "${raw}": expected http(s)://host[:port] with no path, e.g. https://music.example.com`);
+  }
+  return url.origin;
 }
 
 function parseLogLevel(raw: string): LogLevel {
@@ -136,6 +154,7 @@ export function parseCommandLine(
         'allowed-origin': { type: 'string', multiple: true },
         'allowed-host': { type: 'string', multiple: true },
         'trust-proxy': { type: 'string', multiple: true },
+        'public-url': { type: 'string' },
         'no-auth': { type: 'boolean' },
         'ws-echo': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -173,6 +192,7 @@ export function parseCommandLine(
     if (bits === 0 || !prefixOk || extra !== undefined) throw new ConfigError(`invalid --trust-proxy "${value}": expected an IP address or a CIDR range, e.g. 127.0.0.1 or 10.0.0.0/8`);
     return value;
   });
+  const publicUrl = values['public-url'] === undefined ? undefined : parsePublicUrl(values['public-url']);
   const rescanIntervalSec = parseInterval(values['rescan-interval'] ?? fromEnv('RESCAN_INTERVAL') ?? String(DEFAULT_RESCAN_INTERVAL_SEC));
   const logLevel = parseLogLevel(fromEnv('LOG_LEVEL') ?? 'info');
   const help = values.help ?? false;
@@ -192,6 +212,7 @@ export function parseCommandLine(
       dataDir,
       rescanIntervalSec,
       auth: !(values['no-auth'] ?? false),
+      ...(publicUrl === undefined ? {} : { publicUrl }),
       trustProxy,
       logLevel,
     },

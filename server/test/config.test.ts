@@ -49,6 +49,14 @@ describe('parseCommandLine', () => {
     assert.deepEqual(config.allowedOrigins, ['https://example.com', 'http://a:81']);
   });
 
+  test('access control on by default, --no-auth turns it off; --public-url is kept as an origin; --trust-proxy as given', () => {
+    assert.equal(parseCommandLine([], {}, defaults()).config.auth, true);
+    assert.equal(parseCommandLine(['--no-auth'], {}, defaults()).config.auth, false);
+    assert.equal(parseCommandLine(['--public-url', 'https://Music.Example.com/'], {}, defaults()).config.publicUrl, 'https://music.example.com');
+    assert.equal(parseCommandLine([], {}, defaults()).config.publicUrl, undefined);
+    assert.deepEqual(parseCommandLine(['--trust-proxy', '127.0.0.1', '--trust-proxy', '10.0.0.0/8'], {}, defaults()).config.trustProxy, ['127.0.0.1', '10.0.0.0/8']);
+  });
+
   test('allowed host names are normalised; none by default', () => {
     assert.deepEqual(parseCommandLine([], {}, defaults()).config.allowedHosts, []);
     const { config } = parseCommandLine(['--allowed-host', 'Music.Example.com', '--allowed-host', '[2001:db8::1]', '--allowed-host', '203.0.113.9'], {}, defaults());
@@ -66,6 +74,11 @@ describe('parseCommandLine', () => {
     [['--allowed-origin', 'not a url'], /invalid --allowed-origin/],
     [['--allowed-host', 'music.example.com:4533'], /invalid --allowed-host "music.example.com:4533": expected a host name/],
     [['--allowed-host', 'https://music.example.com'], /invalid --allowed-host/],
+    [['--public-url', 'music.example.com'], /invalid --public-url "music.example.com": expected a URL/],
+    [['--public-url', 'https://music.example.com/app'], /invalid --public-url .*no path/],
+    [['--public-url', 'ftp://music.example.com'], /invalid --public-url/],
+    [['--trust-proxy', 'proxy.local'], /invalid --trust-proxy "proxy.local": expected an IP address or a CIDR range/],
+    [['--trust-proxy', '10.0.0.0/33'], /invalid --trust-proxy/],
   ] as const) {
     test(`rejects ${args.join(' ')} with one clear line`, () => {
       assert.throws(

@@ -24,6 +24,14 @@ export function tokenHash(token: string): string {
   return hash('sha256', token, 'base64url');
 }
 
+/** The same hash as bytes (for a constant-time compare without allocating). */
+export function tokenDigest(token: string): Buffer {
+  return hash('sha256', token, 'buffer') as unknown as Buffer;
+}
+
+/** A token's length (`newToken()`): a cookie of another length is refused before hashing. */
+export const TOKEN_LENGTH = 43;
+
 /** Constant-time equality of two strings of the same public length (hashes). */
 export function sameHash(a: string, b: string): boolean {
   const left = Buffer.from(a);

@@ -9,11 +9,11 @@
  * writes. Disk writes for "last seen" are batched (at most one per SAVE_DELAY_MS); creating and
  * revoking a session are written before they are answered.
  */
-import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { writeFileAtomic } from '../atomic-file.js';
-import { newToken, sameHash, tokenHash, TOKEN_PATTERN } from './secrets.js';
+import { SavedJson } from '../saved-json.js';
+import { timingSafeEqual } from 'node:crypto';
+import { newToken, tokenDigest, tokenHash, TOKEN_LENGTH } from './secrets.js';
 
 export interface SessionRecord {
   /** Public id (random, unrelated to the token): what the API lists and revokes. */
@@ -36,24 +36,22 @@ const SAVE_DELAY_MS = 30_000;
 /** "Last seen" moves in memory on every request; it is worth a disk write after this long. */
 const SEEN_WORTH_SAVING_MS = 60_000;
 
-const FORMAT = 'musicsharer-sessions';
-const VERSION = 1;
+const FORMAT = { format: 'musicsharer-sessions', version: 1 };
 
 export type RevokedListener = (id: string) => void;
 
 export class SessionStore {
-  readonly #file: string;
+  readonly #saved: SavedJson;
   readonly #log: FastifyBaseLogger;
   readonly #max: number;
   readonly #byHash = new Map<string, SessionRecord>();
   readonly #byId = new Map<string, SessionRecord>();
   readonly #revokedListeners = new Set<RevokedListener>();
-  #saveTimer: NodeJS.Timeout | undefined;
-  /** Saves run one after another; each writes the whole (small) table as it is then. */
-  #saving: Promise<void> = Promise.resolve();
+  /** Each session's token hash as bytes, made once (the hot path compares without allocating). */
+  readonly #digests = new WeakMap<SessionRecord, Buffer>();
 
   private constructor(file: string, log: FastifyBaseLogger, max: number) {
-    this.#file = file;
+    this.#saved = new SavedJson(file, log, FORMAT, () => [...this.#byId.values()]);
     this.#log = log;
     this.#max = max;
   }
@@ -74,7 +72,7 @@ export class SessionStore {
     const token = newToken();
     const session: SessionRecord = { id: randomBytes(12).toString('base64url'), tokenHash: tokenHash(token), name, createdAt: now, lastSeenAt: now, address, cookieSetAt: now };
     this.#add(session);
-    await this.#saveNow();
+    await this.#saved.saveNow();
     return { token, session };
   }
 
@@ -83,11 +81,11 @@ export class SessionStore {
    * value that is not a live session's token.
    */
   authenticate(token: string, address: string, now = Date.now()): SessionRecord | undefined {
-    if (!TOKEN_PATTERN.test(token)) return undefined;
-    const hash = tokenHash(token);
-    const session = this.#byHash.get(hash);
+    if (token.length !== TOKEN_LENGTH) return undefined;
+    const digest = tokenDigest(token);
+    const session = this.#byHash.get(digest.toString('base64url'));
     // The Map finds the entry by the hash; the compare is constant-time all the same.
-    if (session === undefined || !sameHash(session.tokenHash, hash)) return undefined;
+    if (session === undefined || !timingSafeEqual(digest, this.#digestOf(session))) return undefined;
     if (now - session.lastSeenAt > SESSION_LIFETIME_MS) {
       this.#drop(session, 'expired');
       this.#scheduleSave();
@@ -127,7 +125,7 @@ export class SessionStore {
     const session = this.#byId.get(id);
     if (session === undefined) return false;
     this.#drop(session, 'revoked');
-    await this.#saveNow();
+    await this.#saved.saveNow();
     return true;
   }
 
@@ -138,13 +136,14 @@ export class SessionStore {
   }
 
   /** Writes what is pending (on close). */
-  async flush(): Promise<void> {
-    if (this.#saveTimer !== undefined) {
-      clearTimeout(this.#saveTimer);
-      this.#saveTimer = undefined;
-      await this.#saveNow();
-    }
-    await this.#saving;
+  flush(): Promise<void> {
+    return this.#saved.flush();
+  }
+
+  #digestOf(session: SessionRecord): Buffer {
+    let digest = this.#digests.get(session);
+    if (digest === undefined) this.#digests.set(session, (digest = Buffer.from(session.tokenHash, 'base64url')));
+    return digest;
   }
 
   #add(session: SessionRecord): void {
@@ -166,46 +165,13 @@ export class SessionStore {
   }
 
   #scheduleSave(): void {
-    if (this.#saveTimer !== undefined) return;
-    this.#saveTimer = setTimeout(() => {
-      this.#saveTimer = undefined;
-      this.#saveNow().catch(() => {}); // logged in #saveNow
-    }, SAVE_DELAY_MS);
-    this.#saveTimer.unref();
-  }
-
-  #saveNow(): Promise<void> {
-    const run = this.#saving.then(async () => {
-      const sessions = [...this.#byId.values()];
-      try {
-        await writeFileAtomic(this.#file, `${JSON.stringify({ format: FORMAT, version: VERSION, sessions })}\n`);
-      } catch (error) {
-        this.#log.error({ err: error, file: this.#file }, 'could not save the sessions');
-        throw error;
-      }
-    });
-    this.#saving = run.catch(() => {});
-    return run;
+    this.#saved.saveSoon(SAVE_DELAY_MS);
   }
 
   async #load(now: number): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.#file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    try {
-      const data = JSON.parse(text) as { format?: unknown; version?: unknown; sessions?: unknown };
-      if (data.format !== FORMAT || data.version !== VERSION || !Array.isArray(data.sessions)) throw new Error('not a sessions file of this version');
-      for (const entry of data.sessions as unknown[]) {
-        if (!isSessionRecord(entry) || now - entry.lastSeenAt > SESSION_LIFETIME_MS) continue;
-        if (this.#byId.size < this.#max) this.#add(entry);
-      }
-    } catch (error) {
-      // Every device pairs again; better than refusing to start.
-      this.#log.warn({ err: error, file: this.#file }, 'the sessions file is unreadable: starting with no sessions');
+    for (const entry of await this.#saved.load()) {
+      if (!isSessionRecord(entry) || now - entry.lastSeenAt > SESSION_LIFETIME_MS) continue;
+      if (this.#byId.size < this.#max) this.#add(entry);
     }
   }
 }

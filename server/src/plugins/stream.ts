@@ -31,10 +31,15 @@ import { isMissing, nodeStreamFs, type StreamFs } from '../stream/stream-fs.js';
 export interface StreamPluginOptions {
   /** The real (symlink-resolved) absolute media folder. */
   root: string;
-  /** A track id -> the real absolute path of its audio file (inside root) and its MIME type. */
-  resolve(id: string): Target | undefined;
+  /**
+   * A track id -> the real absolute path of its audio file (inside root) and its MIME type.
+   * `request` for context (a share's tracks are looked up under its id, `/s/:shareId/stream/:id`).
+   */
+  resolve(id: string, request: FastifyRequest): Target | undefined;
   /** Replaces the file-system calls (tests). */
   fs?: StreamFs;
+  /** The routes need no session (a share's media, `/s/:shareId/stream/:id`: its own checks apply). */
+  public?: boolean;
   /** An fd no request used for this long is closed. 0 closes it after every response. Default 5 s. */
   idleCloseMs?: number;
   /** At most this many files stay open between requests. Default 64. */
@@ -84,7 +89,7 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
       fail(reply, 400, 'Bad Request', 'invalid track id');
       return undefined;
     }
-    const target = options.resolve(request.params.id);
+    const target = options.resolve(request.params.id, request);
     // The library promises a real path inside the root; check anyway, it is cheap.
     const outside = target !== undefined && (!target.path.startsWith(rootPrefix) || target.path.includes('\0'));
     if (outside) request.log.warn({ id: request.params.id, path: target.path }, 'refusing a track path outside the media folder');
@@ -191,6 +196,7 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
     },
     // A bad id is answered by `handle` (400 with Accept-Ranges), not by the error handler.
     attachValidation: true,
+    config: { public: options.public === true },
   };
   // HEAD is declared by hand and GET opts out of Fastify's automatic HEAD route, which would
   // run the GET handler and read the file only to throw the body away.

@@ -31,8 +31,16 @@ function routesOf(app: FastifyInstance): { method: string; url: string }[] {
   return routes;
 }
 
-/** The routes reachable without a session. */
-const PUBLIC = new Set(['GET /pair/:token', 'HEAD /pair/:token', 'POST /api/pair', 'POST /api/login', 'GET /*', 'HEAD /*']);
+/** The routes reachable without a session: pairing, login, the app shell, a share's page and media (issue 13). */
+const PUBLIC = new Set([
+  'GET /pair/:token',
+  'HEAD /pair/:token',
+  'POST /api/pair',
+  'POST /api/login',
+  'GET /*',
+  'HEAD /*',
+  ...['', '/', '/cover', '/download', '/stream/:id'].flatMap((tail) => [`GET /s/:shareId${tail}`, `HEAD /s/:shareId${tail}`]),
+]);
 
 /** A concrete path for a route pattern. */
 function pathFor(url: string, trackId: string, albumId: string): string {

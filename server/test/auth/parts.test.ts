@@ -90,8 +90,8 @@ describe('the session table', () => {
       assert.ok(store.authenticate(tokens[0]!, '10.0.0.1', 6001));
       assert.ok(store.authenticate(tokens[2]!, '10.0.0.1', 6001));
       assert.equal(ended.length, 1);
-      const saved = JSON.parse(await readFile(join(dir, 'sessions.json'), 'utf8')) as { sessions: unknown[] };
-      assert.equal(saved.sessions.length, MAX_SESSIONS);
+      const saved = JSON.parse(await readFile(join(dir, 'sessions.json'), 'utf8')) as { entries: unknown[] };
+      assert.equal(saved.entries.length, MAX_SESSIONS);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
