@@ -68,7 +68,7 @@ function ShareItem({ share, now, shares, onChanged, onRevoked }: ItemProps) {
           }}
         >
           <option value="" disabled>
-            {gone ? 'Renew…' : 'Change expiry…'}
+            {gone ? 'Renew…' : 'Expiry…'}
           </option>
           {SHARE_EXPIRY_PRESETS.map((days) => (
             <option key={presetValue(days)} value={presetValue(days)}>
