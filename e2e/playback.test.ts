@@ -10,6 +10,7 @@ import { launchBrowser, type E2EBrowser, type E2EPage } from './support/browsers
 import { BROWSER_NAMES, skipUnless } from './support/env.js';
 import {
   audioState,
+  dragSlider,
   expectTimeAdvances,
   navigate,
   openAlbum,
@@ -111,13 +112,7 @@ for (const name of BROWSER_NAMES) {
       assert.ok(Math.abs(max - 3600) < 2, `slider max ${max}`);
       await waitForText(page, '[data-testid="total"]', /^(1:00:00|60:00)$/);
 
-      // A user dragging the thumb: the value moves (input), then is let go (change).
-      await page.run(
-        `(css, value) => { const s = document.querySelector(css); s.value = String(value);
-          s.dispatchEvent(new Event('input', { bubbles: true })); s.dispatchEvent(new Event('change', { bubbles: true })); }`,
-        SEEK_SLIDER,
-        3000,
-      );
+      await dragSlider(page, SEEK_SLIDER, 3000);
       const landed = await waitForPlayingPast(page, src, 3000 - 1e-3, 'playback at 50:00 after the seek');
       assert.ok(landed.currentTime < 3010, `playback resumed at ${landed.currentTime} s, not near 3000 s`);
       const later = await waitForPlayingPast(page, src, landed.currentTime + 0.5, 'playback to continue past 50:00');

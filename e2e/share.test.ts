@@ -7,7 +7,8 @@
  * track plays it (its time advances) and the third starts by itself when it ends (WebKitGTK is
  * the issue's case: like iOS, it refuses play() without a tap); the same page can read nothing
  * else (the API and library media answer 401, a track outside the share 404); a revoked link
- * answers the 410 page, its media too.
+ * answers the 410 page, its media too. And a shared hour-long track seeks to 50:00 from the
+ * page's slider and plays on from there.
  */
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -18,7 +19,7 @@ import { apiPaths, type Share, type Track } from '@musicsharer/shared';
 import { ALBUM, createFixtureLibrary, type FixtureLibrary } from '../server/test/fixtures/library.js';
 import { launchBrowser, type E2EBrowser, type E2EPage } from './support/browsers.js';
 import { BROWSER_NAMES, browserAvailable, type BrowserName } from './support/env.js';
-import { expectTimeAdvances, waitForPlayingPast } from './support/musicsharer.js';
+import { dragSlider, expectTimeAdvances, waitForPlayingPast, waitForText } from './support/musicsharer.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 const installed = BROWSER_NAMES.filter(browserAvailable);
@@ -51,8 +52,10 @@ const CURRENT = `() => {
   return { current: current && current.textContent, now: now && now.textContent };
 }`;
 
-/** The absolute URL the share page's `<audio>` plays a track of the share from. */
-const shareStreamUrl = (track: Track) => new URL(apiPaths.shareStream(share.id, track.id), `${server.base}/`).href;
+const SEEK_SLIDER = '#share-player input[type="range"][aria-label="Seek"]';
+
+/** The absolute URL the share page's `<audio>` plays a track of a share from. */
+const shareStreamUrl = (track: Track, of: Share = share) => new URL(apiPaths.shareStream(of.id, track.id), `${server.base}/`).href;
 
 async function status(path: string): Promise<number> {
   return (await fetch(new URL(path, `${server.base}/`))).status;
@@ -60,7 +63,7 @@ async function status(path: string): Promise<number> {
 
 describe('share links in real browsers', { skip: installed.length === 0 ? 'neither chromium nor webkit installed: apt-get install chromium webkit2gtk-driver xvfb' : false }, () => {
   before(async () => {
-    fixture = await createFixtureLibrary({ hourLong: false });
+    fixture = await createFixtureLibrary();
     // The fixture album has no picture: a folder cover, so the page and the preview have one.
     const cover = await sharp({ create: { width: 600, height: 600, channels: 3, background: '#d9285b' } }).jpeg().toBuffer();
     await writeFile(join(fixture.root, ALBUM.artist, ALBUM.title, 'cover.jpg'), cover);
@@ -134,6 +137,32 @@ describe('share links in real browsers', { skip: installed.length === 0 ? 'neith
           paths,
         );
         assert.deepEqual(statuses, [401, 401, 401, 401, 401, 401, 404, 206]);
+      } finally {
+        await page.close();
+      }
+    });
+
+    test(`${name}: a shared hour-long track seeks to 50:00 from the slider and plays on from there`, async () => {
+      const hour = await server.track('An Hour of Quiet');
+      const link = await server.share({ type: 'track', id: hour.id });
+      const src = shareStreamUrl(hour, link);
+      const page = await browsers.get(name)!.newPage();
+      try {
+        await page.goto(link.url);
+        await page.tap({ css: 'button.share-track', text: 'An Hour of Quiet' });
+        await expectTimeAdvances(page, { src, what: '"An Hour of Quiet"' });
+        const max = await page.waitFor<number>(
+          'the seek slider to span the hour',
+          `(css) => { const s = document.querySelector(css); return s && !s.disabled && Number(s.max) >= 3000 ? Number(s.max) : null; }`,
+          [SEEK_SLIDER],
+        );
+        assert.ok(Math.abs(max - 3600) < 2, `slider max ${max}`);
+        await dragSlider(page, SEEK_SLIDER, 3000);
+        const landed = await waitForPlayingPast(page, src, 3000 - 1e-3, 'playback at 50:00 after the seek');
+        assert.ok(landed.currentTime < 3010, `playback resumed at ${landed.currentTime} s, not near 3000 s`);
+        await waitForPlayingPast(page, src, landed.currentTime + 0.5, 'playback to continue past 50:00');
+        await waitForText(page, '#share-player .sp-elapsed', /^50:\d\d$/);
+        await waitForText(page, '#share-player .sp-remaining', /^-(9|10):\d\d$/);
       } finally {
         await page.close();
       }

@@ -91,6 +91,16 @@ export function search(page: E2EPage, query: string): Promise<void> {
   return page.type({ css: 'input[type="search"][aria-label="Search"]' }, query);
 }
 
+/** A user dragging a range slider's thumb to `value`: the value moves (input), then is let go (change). */
+export function dragSlider(page: E2EPage, css: string, value: number): Promise<unknown> {
+  return page.run(
+    `(css, value) => { const s = document.querySelector(css); s.value = String(value);
+      s.dispatchEvent(new Event('input', { bubbles: true })); s.dispatchEvent(new Event('change', { bubbles: true })); }`,
+    css,
+    value,
+  );
+}
+
 /** Waits until the element's trimmed text satisfies `test` (a RegExp source, case-sensitive). */
 export function waitForText(page: E2EPage, css: string, pattern: RegExp, options: WaitOptions = {}): Promise<string> {
   return page.waitFor<string>(
