@@ -98,7 +98,8 @@ export async function sendFileDownload(res: ServerResponse, file: DownloadFile, 
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     });
-    await pump(res, handle, file.size);
+    // HEAD: the fields are the answer; nothing to read.
+    if (res.req.method !== 'HEAD') await pump(res, handle, file.size);
     res.end();
   } catch (error) {
     if (!(error instanceof Aborted)) log.warn({ err: error, path: file.path }, 'download cut short');
@@ -120,6 +121,10 @@ export async function sendZipDownload(res: ServerResponse, folder: string, files
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
   });
+  if (res.req.method === 'HEAD') {
+    res.end();
+    return;
+  }
   const crcs: number[] = [];
   try {
     for (const [i, p] of plan.planned.entries()) {

@@ -281,6 +281,8 @@ describe('downloads', () => {
     assert.match(zip.headers.get('content-disposition')!, /filename="Kind of Quiet.zip"/);
     const body = Buffer.from(await zip.arrayBuffer());
     assert.equal(Number(zip.headers.get('content-length')), body.length, 'the announced length is exact');
+    const head = await fetch(`${server.base}/s/${albumShare.id}/download`, { method: 'HEAD' });
+    assert.equal(head.headers.get('content-length'), String(body.length), 'HEAD: the same fields, no body read');
     const files = await unzip(body);
     assert.deepEqual([...files.keys()], ['Kind of Quiet/1 Track.mp3', 'Kind of Quiet/2 Track.mp3', 'Kind of Quiet/3 Track.mp3']);
     for (const track of tracks) assert.deepEqual(files.get(`Kind of Quiet/${track.path.split('/').pop()}`), await readFile(join(lib.root, track.path)));
