@@ -109,6 +109,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   if (existsSync(join(config.clientDir, 'index.html'))) {
     await app.register(fastifyStatic, {
       root: config.clientDir,
+      // Vite's manifest (.vite/manifest.json) is for the server (the share page's assets), not
+      // for the web.
+      allowedPath: (pathName) => !pathName.startsWith('/.'),
       // Hashed assets never change; index.html must be revalidated so updates show up.
       setHeaders(reply, path) {
         reply.header('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -65,6 +65,9 @@ export function renderSharePage({ data, pageUrl, image, assets }: SharePageInput
     '<meta name="robots" content="noindex">',
     '<meta name="referrer" content="no-referrer">',
     `<title>${escapeHtml(title)}</title>`,
+    // The app's own icons (public, like the rest of the shell): no /favicon.ico 404 per visit.
+    '<link rel="icon" type="image/png" sizes="32x32" href="/icons/favicon-32.png">',
+    '<link rel="apple-touch-icon" href="/icons/apple-touch-icon.png">',
     `<meta name="description" content="${escapeHtml(description)}">`,
     meta('og:type', data.type === 'album' ? 'music.album' : 'music.song'),
     meta('og:title', data.title),
@@ -92,7 +95,8 @@ export function renderSharePage({ data, pageUrl, image, assets }: SharePageInput
     .map(
       (track, i) =>
         `<li><button type="button" class="share-track" data-index="${i}" data-track-id="${escapeHtml(track.id)}">` +
-        `<span class="share-no">${track.trackNo ?? i + 1}</span><span class="share-name">${escapeHtml(track.title)}</span>` +
+        // The position in the list: track numbers restart on each disc of an album.
+        `<span class="share-no">${i + 1}</span><span class="share-name">${escapeHtml(track.title)}</span>` +
         `<span class="share-time">${track.duration ? formatDuration(track.duration) : ''}</span></button></li>`,
     )
     .join('\n');

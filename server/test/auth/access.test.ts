@@ -87,6 +87,8 @@ describe('every route: no cookie, a forged one, a revoked session, a live one', 
     await mkdir(join(clientDir, 'assets'));
     await writeFile(join(clientDir, 'index.html'), '<!doctype html><title>musicsharer</title>');
     await writeFile(join(clientDir, 'assets', 'app.js'), 'console.log(1)');
+    await mkdir(join(clientDir, '.vite'));
+    await writeFile(join(clientDir, '.vite', 'manifest.json'), '{"src/share/main.ts":{"file":"assets/share.js","css":["assets/share.css"]}}');
     server = await listenWithAuth(fixture.root, {}, { clientDir });
     live = await server.pair();
     revoked = await server.pair();
@@ -137,6 +139,19 @@ describe('every route: no cookie, a forged one, a revoked session, a live one', 
       }
     }
     console.log(`# ${routes.length} routes x 4 cookies:\n# ${rows.join('\n# ')}`);
+  });
+
+  test("Vite's manifest is for the server, not served", async () => {
+    for (const cookie of [undefined, live]) assert.equal((await ask(server.base, 'GET', '/.vite/manifest.json', cookie)).status, 404);
+    assert.equal((await ask(server.base, 'GET', '/assets/app.js', undefined)).status, 200);
+  });
+
+  test('the share page takes its script and styles from the manifest', async () => {
+    const albums = JSON.parse((await ask(server.base, 'GET', '/api/albums', live)).body) as { albums: { id: string }[] };
+    const created = await fetch(`${server.base}/api/shares`, { method: 'POST', headers: { cookie: live, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'album', id: albums.albums[0]!.id }) });
+    const page = await (await fetch(((await created.json()) as { url: string }).url)).text();
+    assert.match(page, /<script type="module" src="\/assets\/share.js"><\/script>/);
+    assert.match(page, /<link rel="stylesheet" href="\/assets\/share.css">/);
   });
 
   test('a WebSocket upgrade without a session gets 401 before any upgrade', async () => {
