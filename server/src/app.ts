@@ -100,8 +100,6 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   });
   await app.register(libraryRoutes);
   await app.register(authRoutes);
-  await app.register(sharesPlugin, { root: mediaRoot, dataDir: config.dataDir, clientDir: config.clientDir, publicUrl: config.publicUrl });
-  await app.register(shareRoutes);
 
   await app.register(websocketPlugin, { allowedOrigins: config.allowedOrigins });
   await app.register(nowPlayingPlugin, { library: { getTrack: (id) => catalog.getRecord(id) }, echo: config.wsEcho });
@@ -111,6 +109,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   // Playlists: every change (and every playlist file that comes, changes or goes) is broadcast.
   await app.register(playlistsPlugin, { dataDir: config.dataDir });
   await app.register(playlistRoutes);
+  // Shares open albums, tracks and playlists.
+  await app.register(sharesPlugin, { root: mediaRoot, dataDir: config.dataDir, clientDir: config.clientDir, publicUrl: config.publicUrl });
+  await app.register(shareRoutes);
 
   if (existsSync(join(config.clientDir, 'index.html'))) {
     await app.register(fastifyStatic, {

@@ -154,15 +154,16 @@ export const SessionStatusSchema = Type.Object({
 
 /** How long a share lasts: the presets the app offers (days), or null for never. */
 export const ShareExpirySchema = Type.Union([Type.Literal(1), Type.Literal(7), Type.Literal(30), Type.Null()]);
-export const ShareTypeSchema = Type.Union([Type.Literal('album'), Type.Literal('track')]);
+/** `playlist`: one of the user's playlists or a library file; the page lists its tracks present at each visit. */
+export const ShareTypeSchema = Type.Union([Type.Literal('album'), Type.Literal('track'), Type.Literal('playlist')]);
 /** `POST /api/shares`. */
 export const ShareCreateSchema = Type.Object({
   type: ShareTypeSchema,
-  /** The album's or the track's id. */
+  /** The album's, the track's or the playlist's id. */
   id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
   /** Default 7. */
   expiresInDays: Type.Optional(ShareExpirySchema),
-  /** Let the visitor download the file (a track) or a ZIP (an album). Default false. */
+  /** Let the visitor download the file (a track) or a ZIP (an album, a playlist). Default false. */
   download: Type.Optional(Type.Boolean()),
 });
 /** `PATCH /api/shares/:id`: a new expiry (counted from now) and/or the download switch. */
@@ -177,7 +178,7 @@ export const ShareSchema = Type.Object({
   url: Type.String(),
   type: ShareTypeSchema,
   targetId: Type.String(),
-  /** The album's or track's title when the share was made. */
+  /** The album's, track's or playlist's title when the share was made. */
   title: Type.String(),
   /** ISO 8601, or null: never. */
   expiresAt: NullableString,
