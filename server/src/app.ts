@@ -4,7 +4,7 @@
  */
 import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { realpath } from 'node:fs/promises';
@@ -18,12 +18,15 @@ import hostCheckPlugin from './plugins/host-check.js';
 import libraryPlugin from './plugins/library.js';
 import nowPlayingPlugin from './plugins/now-playing.js';
 import originCheckPlugin from './plugins/origin-check.js';
+import playlistsPlugin from './plugins/playlists.js';
 import sharesPlugin from './plugins/shares.js';
 import streamPlugin from './plugins/stream.js';
 import websocketPlugin from './plugins/websocket.js';
 import { requestLogOptions } from './request-log.js';
+import appShellRoutes from './routes/app-shell.js';
 import authRoutes from './routes/auth.js';
 import libraryRoutes from './routes/library.js';
+import playlistRoutes from './routes/playlists.js';
 import shareRoutes from './routes/shares.js';
 
 /** `dataDir` absent: the library uses a temporary folder removed on close (tests). */
@@ -97,14 +100,18 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   });
   await app.register(libraryRoutes);
   await app.register(authRoutes);
-  await app.register(sharesPlugin, { root: mediaRoot, dataDir: config.dataDir, clientDir: config.clientDir, publicUrl: config.publicUrl });
-  await app.register(shareRoutes);
 
   await app.register(websocketPlugin, { allowedOrigins: config.allowedOrigins });
   await app.register(nowPlayingPlugin, { library: { getTrack: (id) => catalog.getRecord(id) }, echo: config.wsEcho });
   // Every device refreshes its library view when files come and go, and shows scan progress.
   app.library.on('changed', ({ trackCount }) => app.nowPlaying.broadcast({ type: 'library', trackCount }));
   app.library.on('progress', ({ scanning, done, total }) => app.nowPlaying.broadcast({ type: 'scan', scanning, done, total }));
+  // Playlists: every change (and every playlist file that comes, changes or goes) is broadcast.
+  await app.register(playlistsPlugin, { dataDir: config.dataDir });
+  await app.register(playlistRoutes);
+  // Shares open albums, tracks and playlists.
+  await app.register(sharesPlugin, { root: mediaRoot, dataDir: config.dataDir, clientDir: config.clientDir, publicUrl: config.publicUrl });
+  await app.register(shareRoutes);
 
   if (existsSync(join(config.clientDir, 'index.html'))) {
     await app.register(fastifyStatic, {
@@ -117,11 +124,13 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         reply.header('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
+    // Every screen's URL answers with the shell (its Cache-Control from setHeaders: no-cache).
+    await app.register(appShellRoutes, { send: (reply) => reply.sendFile('index.html') });
   } else {
     app.log.warn({ clientDir: config.clientDir }, 'web client not built: serving a placeholder page');
-    app.get('/', { schema: { response: { 200: { type: 'string' } } } }, async (_request, reply) =>
-      reply.type('text/html; charset=utf-8').send(PLACEHOLDER_PAGE),
-    );
+    const placeholder = (reply: FastifyReply) => reply.type('text/html; charset=utf-8').send(PLACEHOLDER_PAGE);
+    app.get('/', { schema: { response: { 200: { type: 'string' } } } }, async (_request, reply) => placeholder(reply));
+    await app.register(appShellRoutes, { send: placeholder });
   }
   return app;
 }

@@ -59,4 +59,10 @@ export const apiPaths = {
   shareStream: (id: string, trackId: string) => `/s/${id}/stream/${encodeURIComponent(trackId)}`,
   shareCover: (id: string) => `/s/${id}/cover`,
   shareDownload: (id: string) => `/s/${id}/download`,
+  /** GET (list), POST (create) playlists. */
+  playlists: '/api/playlists',
+  /** GET (with ETag), PUT (If-Match), DELETE one playlist. */
+  playlist: (id: string) => `/api/playlists/${encodeURIComponent(id)}`,
+  /** GET: the playlist as an `.m3u8` file (paths relative to the media folder). */
+  playlistM3u8: (id: string) => `/api/playlists/${encodeURIComponent(id)}/m3u8`,
 } as const;

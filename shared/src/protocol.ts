@@ -22,6 +22,8 @@ export type ErrorMessage = Static<typeof Schemas.ErrorMessageSchema>;
 export type LibraryChangedMessage = Static<typeof Schemas.LibraryChangedMessageSchema>;
 /** Progress of a library scan. */
 export type ScanProgressMessage = Static<typeof Schemas.ScanProgressMessageSchema>;
+/** A playlist was made, changed or deleted: clients refetch. */
+export type PlaylistsChangedMessage = Static<typeof Schemas.PlaylistsChangedMessageSchema>;
 export type ServerMessage = Static<typeof Schemas.ServerMessageSchema>;
 
 /** Longest device name kept; longer names are cut. */

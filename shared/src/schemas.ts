@@ -154,15 +154,16 @@ export const SessionStatusSchema = Type.Object({
 
 /** How long a share lasts: the presets the app offers (days), or null for never. */
 export const ShareExpirySchema = Type.Union([Type.Literal(1), Type.Literal(7), Type.Literal(30), Type.Null()]);
-export const ShareTypeSchema = Type.Union([Type.Literal('album'), Type.Literal('track')]);
+/** `playlist`: one of the user's playlists or a library file; the page lists its tracks present at each visit. */
+export const ShareTypeSchema = Type.Union([Type.Literal('album'), Type.Literal('track'), Type.Literal('playlist')]);
 /** `POST /api/shares`. */
 export const ShareCreateSchema = Type.Object({
   type: ShareTypeSchema,
-  /** The album's or the track's id. */
+  /** The album's, the track's or the playlist's id. */
   id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
   /** Default 7. */
   expiresInDays: Type.Optional(ShareExpirySchema),
-  /** Let the visitor download the file (a track) or a ZIP (an album). Default false. */
+  /** Let the visitor download the file (a track) or a ZIP (an album, a playlist). Default false. */
   download: Type.Optional(Type.Boolean()),
 });
 /** `PATCH /api/shares/:id`: a new expiry (counted from now) and/or the download switch. */
@@ -177,7 +178,7 @@ export const ShareSchema = Type.Object({
   url: Type.String(),
   type: ShareTypeSchema,
   targetId: Type.String(),
-  /** The album's or track's title when the share was made. */
+  /** The album's, track's or playlist's title when the share was made. */
   title: Type.String(),
   /** ISO 8601, or null: never. */
   expiresAt: NullableString,
@@ -216,6 +217,76 @@ export const SharePageDataSchema = Type.Object({
       mimeType: Type.String(),
     }),
   ),
+});
+
+// ---- Playlists (issue 14) ----
+
+/** Playlist ids and track ids in bodies: the same URL-safe shape as IdParamsSchema. */
+const IdString = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+/**
+ * A name as sent: at most 1,000 characters here; the server trims it and wants 1 to 200
+ * characters (code points) after that (MAX_PLAYLIST_NAME), else 400.
+ */
+const PlaylistName = Type.String({ maxLength: 1000 });
+
+export const PlaylistSchema = Type.Object({
+  /** URL-safe: random for the user's playlists, derived from the file's path for library files. */
+  id: Type.String(),
+  name: Type.String(),
+  /** Entries, missing tracks included (a track may appear more than once). */
+  trackCount: Type.Integer(),
+  /** Seconds: the sum of the known durations of the tracks present now. */
+  duration: Type.Number(),
+  /** A playlist file in the library (`.m3u`, `.m3u8`, `.pls`): PUT and DELETE answer 405. */
+  readOnly: Type.Boolean(),
+  /** The library file's path relative to the media folder (`/` separators); null for the user's own playlists. */
+  path: NullableString,
+  /** ISO 8601: the last change (a library file: its modification time). */
+  updatedAt: Type.String(),
+});
+export const PlaylistListSchema = Type.Object({
+  /** The user's playlists by name, then the library's files by path. */
+  playlists: Type.Array(PlaylistSchema),
+});
+/**
+ * One entry of a playlist, in order. `title` and `artist` are what to show in every case: the
+ * track's own when it is present; when it is missing, the last known ones (or a file's
+ * `#EXTINF`/`Title`, else its file name).
+ */
+export const PlaylistEntrySchema = Type.Object({
+  /** The track's id (derived from its path: a file that comes back has the same id). */
+  id: Type.String(),
+  /** The track as the library has it now, or null: missing (show it greyed; the player skips it). */
+  track: Type.Union([TrackSchema, Type.Null()]),
+  title: Type.String(),
+  artist: NullableString,
+});
+/** `GET /api/playlists/:id`, with the playlist's version as a strong `ETag`. */
+export const PlaylistDetailSchema = Type.Object({
+  playlist: PlaylistSchema,
+  tracks: Type.Array(PlaylistEntrySchema),
+});
+/** `POST /api/playlists`: at most 10,000 ids (else 413); every id a track of the library (else 400). */
+export const PlaylistCreateSchema = Type.Object({
+  name: PlaylistName,
+  trackIds: Type.Optional(Type.Array(IdString)),
+});
+/**
+ * `PUT /api/playlists/:id` with `If-Match: <ETag>` (none: 428; another version: 412): the whole
+ * new state. An id must be a track of the library or already in this playlist (a missing
+ * track keeps its place), else 400.
+ */
+export const PlaylistReplaceSchema = Type.Object({
+  name: PlaylistName,
+  trackIds: Type.Array(IdString),
+});
+/** The 400 of a create or replace naming tracks the server does not know. */
+export const PlaylistErrorSchema = Type.Object({
+  statusCode: Type.Integer(),
+  error: Type.String(),
+  message: Type.String(),
+  /** The ids that are neither in the library nor (PUT) already in the playlist. */
+  unknownTrackIds: Type.Optional(Type.Array(Type.String())),
 });
 
 // ---- The now-playing protocol over `/ws` (JSON text frames) ----
@@ -261,6 +332,8 @@ export const ScanProgressMessageSchema = Type.Object({
   done: Type.Integer(),
   total: Type.Integer(),
 });
+/** A playlist was made, changed or deleted (by any device, or a file in the library): clients refetch. */
+export const PlaylistsChangedMessageSchema = Type.Object({ type: Type.Literal('playlists') });
 export const ServerMessageSchema = Type.Union([
   WelcomeMessageSchema,
   DevicesMessageSchema,
@@ -268,4 +341,5 @@ export const ServerMessageSchema = Type.Union([
   ErrorMessageSchema,
   LibraryChangedMessageSchema,
   ScanProgressMessageSchema,
+  PlaylistsChangedMessageSchema,
 ]);

@@ -20,3 +20,5 @@ export const trackId = (relPath: string): string => digest('track', relPath);
 export const artistId = (name: string): string => digest('artist', normaliseName(name));
 export const albumId = (artistName: string, albumTitle: string): string =>
   digest('album', `${normaliseName(artistName)}\0${normaliseName(albumTitle)}`);
+/** A playlist file's id, from its path relative to the media folder (like a track's, another kind). */
+export const playlistFileId = (relPath: string): string => digest('playlist-file', relPath);

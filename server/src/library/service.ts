@@ -3,11 +3,13 @@
  * (`catalog.ts`), scans and folder updates (`scanner.ts`), the index on disk
  * (`index-persistence.ts`), the folder watcher and, while the media folder is gone, the poll
  * for its return (`watcher.ts`, `root-poll.ts`), covers (`covers.ts`) and the background
- * exact-duration pass (`exact-durations.ts`).
+ * exact-duration pass (`exact-durations.ts`), and the playlist files in the folder
+ * (`playlist-files.ts`).
  *
  * Emits `progress` while a full scan runs (at most 4 per second), `changed` after tracks were
  * added, changed or removed (at most every few seconds during a long scan, so clients see
- * tracks as they are read), and `scanned` after each full scan.
+ * tracks as they are read), `scanned` after each full scan, and `playlists` when playlist files
+ * came, changed or went.
  *
  * Scans and folder updates run one at a time, in order.
  */
@@ -19,6 +21,7 @@ import { Catalog } from './catalog.js';
 import { CoverService } from './covers.js';
 import { ExactDurations } from './exact-durations.js';
 import { IndexPersistence } from './index-persistence.js';
+import { PlaylistFiles } from './playlist-files.js';
 import { INDEX_FILE } from './index-store.js';
 import { isFolderGone, RootPoll } from './root-poll.js';
 import { BAD_NAME_MESSAGE, scanLibrary, updateFolders, type ScanOptions, type ScanProgress, type ScanResult } from './scanner.js';
@@ -29,6 +32,7 @@ export interface LibraryEvents {
   progress: [ScanStatus];
   changed: [{ trackCount: number }];
   scanned: [ScanResult];
+  playlists: [];
 }
 
 export interface LibraryServiceOptions {
@@ -56,6 +60,8 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
   readonly catalog = new Catalog();
   /** Album covers and their thumbnails. */
   readonly covers: CoverService;
+  /** The `.m3u`, `.m3u8` and `.pls` files in the folder (read-only playlists). */
+  readonly playlistFiles: PlaylistFiles;
   readonly #log: FastifyBaseLogger;
   readonly #options: LibraryServiceOptions;
   readonly #abort = new AbortController();
@@ -77,6 +83,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
   /** Files whose name is not valid UTF-8 that the last full scan (and updates since) found. */
   #unplayableNames = new Set<string>();
   #announcedVersion = 0;
+  #announcedPlaylistsVersion = 0;
   #lastProgressAt = 0;
   #lastChangedAt = 0;
   #closed = false;
@@ -91,6 +98,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
     this.#log = log;
     this.#options = options;
     this.covers = new CoverService(this.catalog, root, options.dataDir, log);
+    this.playlistFiles = new PlaylistFiles(root, log);
     if (options.dataDir !== undefined) {
       this.#index = new IndexPersistence(join(options.dataDir, INDEX_FILE), {
         root,
@@ -283,6 +291,8 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
     }
     // Folders that were not listed this time are gone.
     for (const folder of this.#folders) if (!folders.has(folder)) this.#watcher?.remove(folder);
+    this.playlistFiles.keepFolders(folders);
+    await this.playlistFiles.settled();
     this.#folders = folders;
     this.#unplayableNames = badNames;
     this.#status = { scanning: false, done: result.done, total: result.found, trackCount: this.catalog.size };
@@ -305,6 +315,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
         onFolder: (listing) => this.#folderListed(listing),
         onFolderGone: (relDir) => {
           this.#watcher?.removeTree(relDir);
+          this.playlistFiles.folderGone(relDir);
           const prefix = `${relDir}/`;
           for (const folder of this.#folders) if (folder === relDir || folder.startsWith(prefix)) this.#folders.delete(folder);
         },
@@ -313,6 +324,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
       this.#lookForRootIfGone(error);
       throw error;
     }
+    await this.playlistFiles.settled();
     if (result.read + result.removed + result.skipped > 0) {
       this.#log.info({ folders: dirs.size, read: result.read, skipped: result.skipped, removed: result.removed, ms: Math.round(result.durationMs) }, 'library updated');
     }
@@ -343,6 +355,7 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
   #folderListed(listing: FolderListing): void {
     this.#folders.add(listing.relDir);
     this.#watcher?.add(listing.relDir);
+    this.playlistFiles.folderListed(listing);
   }
 
   #scanProgress(progress: Readonly<ScanProgress>): void {
@@ -374,6 +387,10 @@ export class LibraryService extends EventEmitter<LibraryEvents> {
   #afterChange(): void {
     if (this.#closed) return;
     this.#announce();
+    if (this.playlistFiles.version !== this.#announcedPlaylistsVersion) {
+      this.#announcedPlaylistsVersion = this.playlistFiles.version;
+      this.emit('playlists');
+    }
     this.#index?.saveNow();
     this.#durations?.run();
   }

@@ -10,6 +10,7 @@
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { audioMimeType } from '../http/content-type.js';
+import { playlistFormatOf } from '../playlists/parse.js';
 import type { AudioFile } from './record.js';
 
 export function isInside(root: string, realPath: string): boolean {
@@ -38,6 +39,8 @@ export interface FolderListing {
   images: string[];
   /** Real paths, relative to the root, of its subfolders (inside the root). */
   subdirs: string[];
+  /** Its playlist files (`.m3u`, `.m3u8`, `.pls`): names, and real paths (inside the root). */
+  playlists: Array<{ name: string; realPath: string }>;
 }
 
 /**
@@ -84,7 +87,7 @@ export async function* walkAudioFiles(root: string, options: WalkOptions = {}): 
       fail(dir, error as Error);
       continue;
     }
-    const listing: FolderListing = { relDir: toRelPath(root, dir), images: [], subdirs: [] };
+    const listing: FolderListing = { relDir: toRelPath(root, dir), images: [], subdirs: [], playlists: [] };
     const audio: Array<{ path: string; realPath: string; mimeType: string }> = [];
     for await (const entry of entries) {
       if (entry.name.startsWith('.')) continue; // hidden files, AppleDouble "._x.mp3"
@@ -117,6 +120,7 @@ export async function* walkAudioFiles(root: string, options: WalkOptions = {}): 
       const mimeType = audioMimeType(entry.name);
       if (mimeType) audio.push({ path, realPath, mimeType });
       else if (isImageFile(entry.name)) listing.images.push(entry.name);
+      else if (playlistFormatOf(entry.name)) listing.playlists.push({ name: entry.name, realPath });
     }
     // The folder's files are stat'ed together: one round trip through the thread pool, not one each.
     for (let i = 0; i < audio.length; i += STAT_BATCH) {

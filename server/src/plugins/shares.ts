@@ -1,5 +1,5 @@
 /**
- * Share links (issue 13): the store (`app.shares`) and the public side, `/s/:shareId/...`,
+ * Share links (issue 13; playlists, issue 14): the store (`app.shares`) and the public side, `/s/:shareId/...`,
  * which needs no session: the page, the share's cover, its tracks through the same Range
  * plugin as `/stream` (every RFC 9110 rule holds), and the download when allowed.
  *
@@ -22,6 +22,7 @@ import { sendFileDownload, sendZipDownload, type DownloadFile } from '../share/d
 import { jpegSize, renderSharePage, shareGonePage, type SharePageAssets } from '../share/share-page.js';
 import { ShareStore, type ShareRecord } from '../share/share-store.js';
 import { safeFileName } from '../http/content-disposition.js';
+import { playlistEntries } from '../playlists/views.js';
 import streamPlugin from './stream.js';
 
 export interface SharesPluginOptions {
@@ -85,6 +86,15 @@ export default fp<SharesPluginOptions>(
         const entry = catalog.album(share.targetId);
         if (entry === undefined || entry.tracks.length === 0) return undefined;
         return { share, title: entry.album.title, artist: entry.album.artist, tracks: entry.tracks as Track[], albumId: entry.album.id, hasCover: entry.album.coverUrl !== null };
+      }
+      if (share.type === 'playlist') {
+        // The tracks present now, in order, each once (a stream or a ZIP entry per track).
+        const source = app.playlists.find(share.targetId);
+        if (source === undefined) return undefined;
+        const tracks = [...new Map(playlistEntries(source, catalog).flatMap((e) => (e.track ? [[e.track.id, e.track] as const] : []))).values()];
+        if (tracks.length === 0) return undefined;
+        const covered = tracks.find((t) => t.coverUrl !== null);
+        return { share, title: source.playlist.name, artist: null, tracks, albumId: covered?.albumId ?? null, hasCover: covered !== undefined };
       }
       const track = catalog.getTrack(share.targetId);
       if (track === undefined) return undefined;
@@ -188,7 +198,7 @@ export default fp<SharesPluginOptions>(
               if (!reply.raw.headersSent) reply.raw.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
             });
           } else {
-            await sendZipDownload(reply.raw, safeFileName(content.title, 'album'), files, rootPrefix, request.log);
+            await sendZipDownload(reply.raw, safeFileName(content.title, content.share.type), files, rootPrefix, request.log);
           }
           return reply;
         });
@@ -213,5 +223,5 @@ export default fp<SharesPluginOptions>(
       if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     });
   },
-  { name: 'musicsharer-shares', fastify: '5.x', dependencies: ['musicsharer-library'] },
+  { name: 'musicsharer-shares', fastify: '5.x', dependencies: ['musicsharer-library', 'musicsharer-playlists'] },
 );

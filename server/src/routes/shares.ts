@@ -31,7 +31,7 @@ const shareRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { body: ShareCreateSchema, response: { 201: ShareSchema, 404: ErrorSchema, 409: ErrorSchema } } },
     async (request, reply) => {
       const { type, id } = request.body;
-      const title = type === 'album' ? catalog.album(id)?.album.title : catalog.getTrack(id)?.title;
+      const title = type === 'album' ? catalog.album(id)?.album.title : type === 'track' ? catalog.getTrack(id)?.title : app.playlists.find(id)?.playlist.name;
       if (title === undefined) return reply.code(404).send(failure(404, 'Not Found', `${type} not found`));
       const expiresInDays = request.body.expiresInDays === undefined ? DEFAULT_SHARE_EXPIRY_DAYS : request.body.expiresInDays;
       const share = await store.create({ type, targetId: id, title }, expiresInDays, request.body.download ?? false);

@@ -54,6 +54,9 @@ export function shareDescription(data: SharePageData): string {
   return [data.artist, count, known > 0 ? totalTime(known) : null].filter(Boolean).join(' · ');
 }
 
+/** Open Graph's music object types (ogp.me §music). */
+const OG_TYPES = { album: 'music.album', track: 'music.song', playlist: 'music.playlist' } as const;
+
 export function renderSharePage({ data, pageUrl, image, assets }: SharePageInput): string {
   const title = data.artist ? `${data.title} — ${data.artist}` : data.title;
   const description = shareDescription(data);
@@ -69,7 +72,7 @@ export function renderSharePage({ data, pageUrl, image, assets }: SharePageInput
     '<link rel="icon" type="image/png" sizes="32x32" href="/icons/favicon-32.png">',
     '<link rel="apple-touch-icon" href="/icons/apple-touch-icon.png">',
     `<meta name="description" content="${escapeHtml(description)}">`,
-    meta('og:type', data.type === 'album' ? 'music.album' : 'music.song'),
+    meta('og:type', OG_TYPES[data.type]),
     meta('og:title', data.title),
     meta('og:description', description),
     meta('og:url', pageUrl),

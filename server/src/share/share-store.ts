@@ -1,5 +1,5 @@
 /**
- * Share links: which album or track each link opens, until when, whether it may be downloaded,
+ * Share links: which album, track or playlist each link opens, until when, whether it may be downloaded,
  * how often its page was loaded. Kept in `<data>/shares.json` (saved-json.ts: crash-safe).
  *
  * A share's id is the link itself (`/s/<id>`, 128 random bits) and is kept as it is, unlike a
@@ -137,7 +137,7 @@ function isShareRecord(value: unknown): value is ShareRecord {
     v !== null &&
     typeof v.id === 'string' &&
     SHARE_ID_PATTERN.test(v.id) &&
-    (v.type === 'album' || v.type === 'track') &&
+    (v.type === 'album' || v.type === 'track' || v.type === 'playlist') &&
     typeof v.targetId === 'string' &&
     typeof v.title === 'string' &&
     (v.expiresAt === null || typeof v.expiresAt === 'number') &&

@@ -2,7 +2,8 @@
  * What is protected (issue 12): every route the app has, asked with no cookie, a forged
  * cookie, a revoked session's cookie and a live one. The routes come from the app itself
  * (printRoutes), so a route added later without thought is caught here: only the pairing
- * routes, login and the app shell may answer without a session.
+ * routes, login, the app shell (and the screens' URLs that answer with it) and a share's page
+ * and media may answer without a session.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +12,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { SCREEN_ROUTES } from '@musicsharer/shared';
 import type { FastifyInstance } from 'fastify';
 import { createFixtureLibrary, type FixtureLibrary } from '../fixtures/library.js';
 import { listenWithAuth, NOT_PAIRED, type AuthApp } from './helpers.js';
@@ -40,6 +42,8 @@ const PUBLIC = new Set([
   'GET /*',
   'HEAD /*',
   ...['', '/', '/cover', '/download', '/stream/:id'].flatMap((tail) => [`GET /s/:shareId${tail}`, `HEAD /s/:shareId${tail}`]),
+  // The screens' URLs (issue 14): the same app shell as `/`, which shows the pairing screen.
+  ...SCREEN_ROUTES.flatMap((url) => [`GET ${url}`, `HEAD ${url}`]),
 ]);
 
 /** A concrete path for a route pattern. */

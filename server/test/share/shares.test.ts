@@ -114,7 +114,8 @@ describe("the owner's API", () => {
   });
 
   test('bad input: an unknown type or expiry 400, an unknown target 404, no session 401', async () => {
-    assert.equal((await createShare({ type: 'playlist', id: albumId })).status, 400);
+    assert.equal((await createShare({ type: 'song', id: albumId })).status, 400);
+    assert.equal((await createShare({ type: 'playlist', id: albumId })).status, 404, 'an album id is not a playlist');
     assert.equal((await createShare({ type: 'album', id: albumId, expiresInDays: 3 })).status, 400);
     assert.equal((await createShare({ type: 'album', id: 'no_such_album' })).status, 404);
     assert.equal((await createShare({ type: 'track', id: albumId })).status, 404, 'an album id is not a track');
@@ -286,6 +287,37 @@ describe('downloads', () => {
     const files = await unzip(body);
     assert.deepEqual([...files.keys()], ['Kind of Quiet/1 Track.mp3', 'Kind of Quiet/2 Track.mp3', 'Kind of Quiet/3 Track.mp3']);
     for (const track of tracks) assert.deepEqual(files.get(`Kind of Quiet/${track.path.split('/').pop()}`), await readFile(join(lib.root, track.path)));
+  });
+});
+
+describe('a playlist (issue 14)', () => {
+  test("its page lists the playlist's present tracks (music.playlist); its media and download hold those alone", async () => {
+    const api = (path: string, init: RequestInit = {}) => fetch(`${server.base}${path}`, { ...init, headers: { cookie: owner, 'content-type': 'application/json' } });
+    const { tracks } = (await (await api(`/api/albums/${albumId}`)).json()) as { tracks: { id: string; path: string }[] };
+    const made = await api('/api/playlists', { method: 'POST', body: JSON.stringify({ name: 'Mixed <Tape>', trackIds: [tracks[2]!.id, otherAlbumTrackId, tracks[2]!.id] }) });
+    assert.equal(made.status, 201);
+    const playlist = (await made.json()) as { id: string };
+    const share = await shareOf({ type: 'playlist', id: playlist.id, download: true });
+    assert.equal(share.type, 'playlist');
+    assert.equal(share.title, 'Mixed <Tape>');
+
+    const html = await (await fetch(`${server.base}/s/${share.id}`)).text();
+    assert.match(html, /<meta property="og:type" content="music.playlist">/);
+    const all = elements(parse(html) as unknown as Node);
+    const data = JSON.parse(text(all.find((e) => attr(e, 'id') === 'share-data')!)) as { type: string; tracks: { id: string; title: string }[] };
+    assert.equal(data.type, 'playlist');
+    assert.deepEqual(data.tracks.map((t) => t.title), ['Quiet 3', 'Not Shared'], 'in order, each once');
+    assert.equal((await fetch(`${server.base}/s/${share.id}/stream/${otherAlbumTrackId}`)).status, 200);
+    assert.equal((await fetch(`${server.base}/s/${share.id}/stream/${tracks[0]!.id}`)).status, 404, 'a track not in the playlist');
+
+    const zip = await fetch(`${server.base}/s/${share.id}/download`);
+    assert.equal(zip.status, 200);
+    assert.match(zip.headers.get('content-disposition')!, /filename="Mixed _Tape_.zip"/);
+    assert.deepEqual([...(await unzip(Buffer.from(await zip.arrayBuffer()))).keys()], ['Mixed _Tape_/3 Track.mp3', 'Mixed _Tape_/secret.mp3']);
+
+    // The playlist deleted: the link is gone.
+    assert.equal((await fetch(`${server.base}/api/playlists/${playlist.id}`, { method: 'DELETE', headers: { cookie: owner } })).status, 204);
+    assert.equal((await fetch(`${server.base}/s/${share.id}`)).status, 410);
   });
 });
 
