@@ -1,17 +1,14 @@
 import { AlbumGrid } from './components/AlbumGrid/AlbumGrid.js';
 import { AlbumPage } from './components/AlbumPage/AlbumPage.js';
-import { ArtistList } from './components/ArtistList/ArtistList.js';
-import { ArtistPage } from './components/ArtistPage/ArtistPage.js';
-import { Devices } from './components/Devices/Devices.js';
-import { FullPlayer } from './components/FullPlayer/FullPlayer.js';
 import { MiniPlayer } from './components/MiniPlayer/MiniPlayer.js';
 import { Pairing } from './components/Pairing/Pairing.js';
 import { ResumePrompt } from './components/ResumePrompt/ResumePrompt.js';
 import { ScanStatus } from './components/ScanStatus/ScanStatus.js';
 import { SearchBar } from './components/SearchBar/SearchBar.js';
-import { SearchResults } from './components/SearchResults/SearchResults.js';
 import { TabBar } from './components/TabBar/TabBar.js';
 import { TracksView } from './components/TracksView/TracksView.js';
+import type { RefObject, VNode } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import type { AppState } from './state/app-state.js';
 import { AppContext, useApp } from './state/context.js';
 import { useModule } from './state/use-module.js';
@@ -21,14 +18,95 @@ function Note({ children }: { children: string }) {
   return <p class={styles.note}>{children}</p>;
 }
 
-// Share links: the sheet and the screen come in chunks of their own, on first use.
+// Screens and panels the first screen does without: chunks of their own, loaded on first use.
 const loadShareSheet = () => import('./components/ShareSheet/ShareSheet.js');
 const loadSharedLinks = () => import('./components/SharedLinks/SharedLinks.js');
+const loadPlaylists = () => import('./components/Playlists/Playlists.js');
+const loadRowMenu = () => import('./components/RowMenu/RowMenu.js');
+const loadDevices = () => import('./components/Devices/Devices.js');
+const loadSearch = () => import('./components/SearchResults/SearchResults.js');
+const loadArtists = () => import('./components/ArtistList/ArtistList.js');
+const loadFullPlayer = () => import('./components/FullPlayer/FullPlayer.js');
+const loadArtist = () => import('./components/ArtistPage/ArtistPage.js');
 
-function LazySharedLinks() {
-  const loaded = useModule(loadSharedLinks);
-  if (loaded === 'failed') return <Note>Could not load the shared links. Reload the page to try again.</Note>;
-  return loaded ? <loaded.SharedLinks /> : <Note>Loading…</Note>;
+/** A screen from a chunk of its own: "Loading…" until it is in. */
+function Lazy<T>({ load, show, what }: { load: () => Promise<T>; show: (module: T) => VNode; what: string }) {
+  const loaded = useModule(load);
+  if (loaded === 'failed') return <Note>{`Could not load ${what}. Reload the page to try again.`}</Note>;
+  return loaded ? show(loaded) : <Note>Loading…</Note>;
+}
+
+function LazyFullPlayer() {
+  const loaded = useModule(loadFullPlayer);
+  return loaded && loaded !== 'failed' ? <loaded.FullPlayer /> : null;
+}
+
+function LazyRowMenu() {
+  const loaded = useModule(loadRowMenu);
+  return loaded && loaded !== 'failed' ? <loaded.RowMenu /> : null;
+}
+
+/** The one-line message at the bottom ("Added to …", "Deleted …" with Undo). */
+function Toast() {
+  const { toast } = useApp();
+  const shown = toast.value;
+  if (!shown) return null;
+  return (
+    <p class={styles.toast} role="status">
+      {shown.text}
+      {shown.action && (
+        <button
+          type="button"
+          class={styles.action}
+          onClick={() => {
+            toast.value = null;
+            shown.action!.run();
+          }}
+        >
+          {shown.action.label}
+        </button>
+      )}
+    </p>
+  );
+}
+
+/**
+ * Each history entry's scroll position: saved as the screen's list scrolls (in history.state),
+ * put back on back/forward/reload once the screen's data has rendered (tried for a few seconds
+ * while it arrives, until a finger or wheel takes over).
+ */
+function useScrollMemory(main: RefObject<HTMLElement>) {
+  const { navigation } = useApp();
+  const view = navigation.view.value;
+  useEffect(() => {
+    const el = main.current;
+    if (!el) return;
+    const onScroll = (event: Event) => {
+      const target = event.target as HTMLElement;
+      if (target.dataset?.scroller !== undefined) navigation.saveScroll(target.scrollTop);
+    };
+    el.addEventListener('scroll', onScroll, true);
+    return () => el.removeEventListener('scroll', onScroll, true);
+  }, [main, navigation]);
+  useEffect(() => {
+    const el = main.current;
+    const top = navigation.scroll.peek();
+    if (!el || top === null) return;
+    let tries = 0;
+    const timer = setInterval(() => {
+      const scroller = el.querySelector<HTMLElement>('[data-scroller]');
+      if (scroller) scroller.scrollTop = top;
+      if (++tries > 60 || (scroller && Math.abs(scroller.scrollTop - top) < 2)) stop();
+    }, 50);
+    const stop = () => {
+      clearInterval(timer);
+      el.removeEventListener('touchstart', stop);
+      el.removeEventListener('wheel', stop);
+    };
+    el.addEventListener('touchstart', stop);
+    el.addEventListener('wheel', stop);
+    return stop;
+  }, [main, navigation, view]);
 }
 
 function LazyShareSheet({ onClose }: { onClose: () => void }) {
@@ -43,12 +121,17 @@ function LazyShareSheet({ onClose }: { onClose: () => void }) {
   return loaded ? <loaded.ShareSheet /> : null;
 }
 
-/** The current screen: search results while there is a query, else the view. */
+/** The current screen: the URL's. */
 function Screen() {
   const { navigation, library, search } = useApp();
-  if (search.query.value.trim()) return <SearchResults />;
   const view = navigation.view.value;
   switch (view.name) {
+    case 'search':
+      return search.query.value.trim() ? <Lazy load={loadSearch} what="search" show={(m) => <m.SearchResults />} /> : <Note>Type to search your music.</Note>;
+    case 'playlists':
+      return <Lazy load={loadPlaylists} what="the playlists" show={(m) => <m.Playlists />} />;
+    case 'playlist':
+      return <Lazy key={view.id} load={loadPlaylists} what="the playlist" show={(m) => <m.PlaylistPage id={view.id} />} />;
     case 'albums': {
       const albums = library.albums.value;
       const status = library.status.value;
@@ -60,23 +143,28 @@ function Screen() {
       return <AlbumGrid albums={albums} persistKey="albums" label="Albums" />;
     }
     case 'artists':
-      return <ArtistList artists={library.artists.value} />;
+      return <Lazy load={loadArtists} what="the artists" show={(m) => <m.ArtistList artists={library.artists.value} />} />;
     case 'tracks':
       return <TracksView />;
     case 'devices':
-      return <Devices />;
+      return <Lazy load={loadDevices} what="Devices" show={(m) => <m.Devices />} />;
     case 'shares':
-      return <LazySharedLinks />;
+      return <Lazy load={loadSharedLinks} what="the shared links" show={(m) => <m.SharedLinks />} />;
     case 'album':
       return <AlbumPage key={view.id} id={view.id} />;
     case 'artist':
-      return <ArtistPage key={view.id} id={view.id} />;
+      return <Lazy key={view.id} load={loadArtist} what="the artist" show={(m) => <m.ArtistPage id={view.id} />} />;
   }
 }
 
 function Layout() {
-  const { playerOpen, shareTarget } = useApp();
+  const { playerOpen, shareTarget, rowMenu, player } = useApp();
   const open = playerOpen.value;
+  const playing = player.current.value !== null;
+  // The full player's chunk, fetched once something plays: its first opening is instant.
+  useEffect(() => void (playing && loadFullPlayer()), [playing]);
+  const main = useRef<HTMLElement>(null);
+  useScrollMemory(main);
   return (
     <>
       {/* Behind the full player: inert, so nothing there can be tapped or found twice. */}
@@ -85,14 +173,16 @@ function Layout() {
           <SearchBar />
           <ScanStatus />
         </header>
-        <main class={styles.main}>
+        <main ref={main} class={styles.main}>
           <Screen />
         </main>
         {!open && <MiniPlayer />}
         <TabBar />
       </div>
-      {open && <FullPlayer />}
+      {open && <LazyFullPlayer />}
       {shareTarget.value && <LazyShareSheet onClose={() => (shareTarget.value = null)} />}
+      {rowMenu.value && <LazyRowMenu />}
+      <Toast />
       <ResumePrompt />
     </>
   );

@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderApp } from './render.js';
+import { renderApp, settle } from './render.js';
 
 let done: (() => void) | undefined;
 afterEach(() => done?.());
@@ -102,7 +102,7 @@ describe('app', () => {
     await waitFor(() => expect(trackRows()).toHaveLength(10));
     fireEvent.click(trackRows()[0]!);
     fireEvent.click(screen.getByRole('button', { name: 'Open player' }));
-    const dialog = screen.getByRole('dialog');
+    const dialog = await screen.findByRole('dialog');
     expect(within(dialog).getByRole('slider', { name: 'Seek' })).toBeTruthy();
     // One of each control at a time: the mini player is gone while the full one is open.
     expect(document.querySelectorAll('[aria-label="Next track"]')).toHaveLength(1);
@@ -126,7 +126,8 @@ describe('app', () => {
     expect(nowPlaying().at(-1)).toMatchObject({ trackId: 't5', paused: true });
     Object.defineProperty(audio, 'readyState', { value: 1, configurable: true });
     fireEvent.click(screen.getByRole('button', { name: 'Open player' }));
-    const slider = screen.getByRole('slider', { name: 'Seek' }) as HTMLInputElement;
+    const slider = (await screen.findByRole('slider', { name: 'Seek' })) as HTMLInputElement;
+    await settle();
     slider.value = '30';
     fireEvent.input(slider);
     fireEvent.change(slider);
@@ -138,9 +139,79 @@ describe('app', () => {
     await setup();
     fireEvent.click(await screen.findByRole('button', { name: /Album 2\b/ }));
     await waitFor(() => expect(trackRows()).toHaveLength(10));
-    act(() => void window.dispatchEvent(new PopStateEvent('popstate', { state: { view: { name: 'albums' } } })));
-    expect(trackRows()).toHaveLength(0);
+    expect(location.pathname).toBe('/albums/a2');
+    // iOS's edge swipe is the browser's back: popstate, the location already changed.
+    history.back();
+    await waitFor(() => expect(trackRows()).toHaveLength(0));
+    expect(location.pathname).toBe('/albums');
     expect(screen.getByRole('button', { name: /Album 2\b/ })).toBeTruthy();
+  });
+
+  it('/ becomes /albums; every tab and page pushes its own path', async () => {
+    await setup();
+    expect(location.pathname).toBe('/albums');
+    const length = history.length;
+    fireEvent.click(screen.getByRole('button', { name: 'Tracks' }));
+    expect(location.pathname).toBe('/tracks');
+    fireEvent.click(screen.getByRole('button', { name: 'Playlists' }));
+    expect(location.pathname).toBe('/playlists');
+    fireEvent.click(screen.getByRole('button', { name: 'Playlists' }));
+    expect(history.length).toBe(length + 2);
+    fireEvent.click(screen.getByRole('button', { name: 'Artists' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'The Testers' }));
+    expect(location.pathname).toBe('/artists/r1');
+    expect(screen.getByRole('button', { name: 'Artists' }).getAttribute('aria-current')).toBe('page');
+  });
+
+  it('opening /albums/<id> directly shows that album; its Back goes to the albums (no entry of ours below)', async () => {
+    const { unmount } = await setup();
+    done?.();
+    unmount();
+    const app = await renderApp({ url: '/albums/a3' });
+    done = app.cleanup;
+    await waitFor(() => expect(trackRows().map((r) => r.dataset.trackId)[0]).toBe('t21'));
+    const length = history.length;
+    fireEvent.click(screen.getByRole('button', { name: 'Back' }));
+    expect(location.pathname).toBe('/albums');
+    expect(history.length).toBe(length);
+    expect(await screen.findByRole('button', { name: /Album 3\b/ })).toBeTruthy();
+  });
+
+  it('search is /search?q=…: replaced while typing, restored on reload, Back returns to the screen it was typed over', async () => {
+    await setup();
+    fireEvent.click(screen.getByRole('button', { name: 'Tracks' }));
+    const box = screen.getByRole('searchbox', { name: 'Search' });
+    const length = history.length;
+    fireEvent.input(box, { target: { value: 'so' } });
+    fireEvent.input(box, { target: { value: 'song 2' } });
+    expect(location.pathname + location.search).toBe('/search?q=song%202');
+    expect(history.length).toBe(length + 1);
+    await waitFor(() => expect(trackRows().length).toBeGreaterThan(0));
+    // A tap on a result leaves the search; Back brings it back, box and all.
+    fireEvent.click(screen.getByRole('button', { name: 'Albums' }));
+    expect((box as HTMLInputElement).value).toBe('');
+    history.back();
+    await waitFor(() => expect((screen.getByRole('searchbox', { name: 'Search' }) as HTMLInputElement).value).toBe('song 2'));
+    // Emptying the box returns to the screen it was typed over.
+    fireEvent.input(box, { target: { value: '' } });
+    expect(location.pathname).toBe('/tracks');
+  });
+
+  it('a reload lands on the same screen', async () => {
+    const { unmount } = await setup();
+    done?.();
+    unmount();
+    for (const [url, check] of [
+      ['/artists', () => screen.findByRole('button', { name: 'The Testers' })],
+      ['/search?q=song%2012', () => waitFor(() => expect(trackRows().map((r) => r.dataset.trackId)).toContain('t12'))],
+      ['/devices#shared-links', () => screen.findByRole('heading', { name: 'Shared links' })],
+    ] as const) {
+      const app = await renderApp({ url });
+      await check();
+      expect(location.pathname + location.search + location.hash).toBe(url);
+      app.cleanup();
+      app.unmount();
+    }
   });
 
   it('shows scan progress and refreshes when the library changes', async () => {

@@ -1,4 +1,4 @@
-import { apiPaths, type Album, type Artist, type Device, type Session, type Share, type SharePageData, type SharePageTrack, type Track } from '@musicsharer/shared';
+import { apiPaths, type Playlist, type Album, type Artist, type Device, type Session, type Share, type SharePageData, type SharePageTrack, type Track } from '@musicsharer/shared';
 import { vi } from 'vitest';
 import type { Fetch } from '../src/state/api.js';
 import type { SocketLike } from '../src/state/now-playing.js';
@@ -70,6 +70,13 @@ export interface FakeRequest {
   body: unknown;
 }
 
+const sentHeaders = new WeakMap<FakeRequest, Record<string, string>>();
+
+/** The header fields a request of `fakeFetch` was sent with (lowercased names). */
+export function headersOf(request: FakeRequest | undefined): Record<string, string> {
+  return (request && sentHeaders.get(request)) ?? {};
+}
+
 /** An answer with a status and header fields, for a `fakeFetch` route (no body: null). */
 export function reply(status: number, body: unknown = null, headers: Record<string, string> = {}): Response {
   const text = body === null ? null : JSON.stringify(body);
@@ -88,7 +95,9 @@ export function fakeFetch(routes: Record<string, FakeRoute>): Fetch & { calls: s
   const requests: FakeRequest[] = [];
   const fn = async (input: string, init?: RequestInit) => {
     calls.push(input);
-    requests.push({ url: input, method: init?.method ?? 'GET', body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined });
+    const request: FakeRequest = { url: input, method: init?.method ?? 'GET', body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined };
+    sentHeaders.set(request, Object.fromEntries(new Headers(init?.headers).entries()));
+    requests.push(request);
     const url = new URL(input, 'http://test.local');
     const route = routes[url.pathname];
     if (route === undefined) return new Response('{"statusCode":404}', { status: 404 });
@@ -287,5 +296,91 @@ export function stubNavigator(members: { share?: Navigator['share'] | undefined;
   for (const name of names) Object.defineProperty(navigator, name, { value: members[name], configurable: true, writable: true });
   return () => {
     for (const name of names) delete (navigator as unknown as Record<string, unknown>)[name];
+  };
+}
+
+interface StoredPlaylist {
+  id: string;
+  name: string;
+  trackIds: string[];
+  readOnly: boolean;
+  path: string | null;
+  version: number;
+}
+
+/**
+ * The playlist routes as the server answers them, over `tracks` (the library): the list (yours by
+ * name, then the read-only files), create, and per playlist GET with a strong ETag, PUT with
+ * If-Match (428 without, 412 when stale, 405 read-only), DELETE. Ids `p1`…`p9` (`lib1` for a
+ * read-only file given in `files`). `elsewhere(id, change)` is another device's change.
+ */
+export function playlistServer(tracks: readonly Track[], files: { name: string; trackIds: string[] }[] = []) {
+  const byId = new Map(tracks.map((t) => [t.id, t]));
+  const stored = new Map<string, StoredPlaylist>();
+  files.forEach((file, i) => stored.set(`lib${i + 1}`, { id: `lib${i + 1}`, ...file, readOnly: true, path: `Lists/${file.name}.m3u8`, version: 1 }));
+  let next = 1;
+  const view = (p: StoredPlaylist): Playlist => ({
+    id: p.id,
+    name: p.name,
+    trackCount: p.trackIds.length,
+    duration: p.trackIds.reduce((sum, id) => sum + (byId.get(id)?.duration ?? 0), 0),
+    readOnly: p.readOnly,
+    path: p.path,
+    updatedAt: '2026-12-01T10:00:00.000Z',
+  });
+  const detail = (p: StoredPlaylist, status = 200) =>
+    reply(
+      status,
+      {
+        playlist: view(p),
+        tracks: p.trackIds.map((id) => {
+          const track = byId.get(id) ?? null;
+          return { id, track, title: track?.title ?? `Lost ${id}`, artist: track?.artist ?? null };
+        }),
+      },
+      { etag: `"v${p.version}"` },
+    );
+  const error = (status: number) => reply(status, { statusCode: status, error: 'Error', message: String(status) });
+  const one = (id: string) => (_url: URL, init: RequestInit | undefined) => {
+    const p = stored.get(id);
+    if (!p) return error(404);
+    const method = init?.method ?? 'GET';
+    if (method === 'GET') return detail(p);
+    if (p.readOnly) return error(405);
+    const ifMatch = new Headers(init?.headers).get('if-match');
+    if (method === 'DELETE') {
+      stored.delete(id);
+      return reply(204);
+    }
+    if (ifMatch === null) return error(428);
+    if (ifMatch !== `"v${p.version}"`) return error(412);
+    const body = JSON.parse(String(init?.body)) as { name: string; trackIds: string[] };
+    Object.assign(p, { name: body.name, trackIds: body.trackIds, version: p.version + 1 });
+    return detail(p);
+  };
+  const routes: Record<string, FakeRoute> = {
+    [apiPaths.playlists]: (_url: URL, init: RequestInit | undefined) => {
+      if (init?.method === 'POST') {
+        const body = JSON.parse(String(init.body)) as { name: string; trackIds?: string[] };
+        const p: StoredPlaylist = { id: `p${next++}`, name: body.name, trackIds: body.trackIds ?? [], readOnly: false, path: null, version: 1 };
+        stored.set(p.id, p);
+        return reply(201, view(p), { etag: `"v1"` });
+      }
+      const all = [...stored.values()];
+      const mine = all.filter((p) => !p.readOnly).sort((a, b) => a.name.localeCompare(b.name));
+      return { playlists: [...mine, ...all.filter((p) => p.readOnly)].map(view) };
+    },
+  };
+  for (let i = 1; i <= 9; i++) routes[apiPaths.playlist(`p${i}`)] = one(`p${i}`);
+  files.forEach((_, i) => (routes[apiPaths.playlist(`lib${i + 1}`)] = one(`lib${i + 1}`)));
+  return {
+    routes,
+    stored,
+    /** Another device changes playlist `id` (its version moves on). */
+    elsewhere(id: string, change: (p: StoredPlaylist) => void) {
+      const p = stored.get(id)!;
+      change(p);
+      p.version++;
+    },
   };
 }

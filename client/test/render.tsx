@@ -9,14 +9,18 @@ export interface RenderOptions {
   start?: boolean;
   /** Routes over the defaults (a paired browser: `authRoutes()`, and the library). */
   routes?: Record<string, FakeRoute>;
+  /** The page's address when the app starts (the screen it shows); default `/`. */
+  url?: string;
 }
 
 /**
  * The whole app over a generated library, a fake server and a fake socket. Resolves once the
  * start has asked for the session and the app (or the pairing screen) is up.
  */
-export async function renderApp({ count = 30, start = true, routes = {} }: RenderOptions = {}) {
+export async function renderApp({ count = 30, start = true, routes = {}, url = '/' }: RenderOptions = {}) {
   FakeSocket.instances = [];
+  // One window for the whole file: each test starts from its own address and a fresh entry.
+  history.replaceState(null, '', url);
   const lib = libraryRoutes(count);
   // One table: tests change `routes[path]` and the next request sees it.
   Object.assign(lib.routes, authRoutes(), routes);
@@ -40,4 +44,12 @@ export async function renderApp({ count = 30, start = true, routes = {} }: Rende
     audio.remove();
   };
   return { ...view, ...lib, state, audio, play, fetch, reload, cleanup };
+}
+
+/**
+ * Lets a screen or panel that came in a chunk of its own finish mounting: it rendered when its
+ * import resolved, outside any act(), so its effects run at the next frame. Wait for that.
+ */
+export function settle(ms = 50): Promise<void> {
+  return act(() => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 }

@@ -24,6 +24,19 @@ export interface AppStateOptions {
   reload?: () => void;
 }
 
+export interface RowMenuTarget {
+  tracks: Track[];
+  /** The menu's heading: the track's or the album's title. */
+  title: string;
+  /** Straight to "Add to playlist" (an album's "Add all to playlist"). */
+  addOnly?: boolean;
+}
+
+export interface Toast {
+  text: string;
+  action?: { label: string; run: () => void };
+}
+
 /** Routes whose 401 is an answer (a wrong code, a wrong password, "who am I?"), not a lost session. */
 const ANSWERING_401 = new Set<string>([apiPaths.pair, apiPaths.login, apiPaths.session]);
 
@@ -84,14 +97,26 @@ export function createAppState(options: AppStateOptions) {
   const library = createLibrary({ fetch: apiFetch });
   const player = createPlayer({ audio: options.audio, mediaSession: options.mediaSession });
   const search = createSearch(library.index, { onSearch: () => void library.ensureTracks() });
-  const navigation = createNavigation(win, { onNavigate: () => search.clear() });
+  // The search box follows the URL: `/search?q=` fills it (a reload, back), any other screen empties it.
+  const navigation = createNavigation(win, {
+    onView: (view) => {
+      const query = view.name === 'search' ? view.query : '';
+      if (search.query.peek() !== query) search.setQuery(query);
+    },
+  });
+  /** Bumped on `{ type: 'playlists' }` and on library changes: the playlist screens refetch. */
+  const playlistsVersion = signal(0);
   const nowPlaying = createNowPlaying({
     url: options.socketUrl ?? socketUrlFor(location),
     name: options.deviceName ?? readDeviceName(safeStorage(win), navigator.userAgent, navigator.maxTouchPoints),
     WebSocket: options.WebSocket,
     current: () => (player.current.peek() ? player.snapshot() : null),
     onScan: ({ scanning, done, total }) => library.setScan({ scanning, done, total }),
-    onLibraryChanged: () => void library.reload(),
+    onLibraryChanged: () => {
+      void library.reload();
+      playlistsVersion.value++;
+    },
+    onPlaylistsChanged: () => playlistsVersion.value++,
     onWake: () => player.sync(),
     onRevoked: () => auth.signOut(),
     // Is the socket refused for want of a session? With access control off it cannot be.
@@ -107,6 +132,19 @@ export function createAppState(options: AppStateOptions) {
   const queueOpen = signal(false);
   /** What the share sheet is open for (an album's or a track's Share button), or null. */
   const shareTarget = signal<ShareTarget | null>(null);
+  /** What a track row's menu ("…", a long press) or an album's "Add all to playlist" is open for. */
+  const rowMenu = signal<RowMenuTarget | null>(null);
+  /** One line at the bottom for a few seconds ("Added to Road trip"), maybe with an action (Undo). */
+  const toast = signal<Toast | null>(null);
+  let toastTimer: ReturnType<typeof setTimeout> | undefined;
+  function notify(text: string, action?: Toast['action'], ms = 4000) {
+    clearTimeout(toastTimer);
+    const shown: Toast = { text, action };
+    toast.value = shown;
+    toastTimer = setTimeout(() => {
+      if (toast.peek() === shown) toast.value = null;
+    }, ms);
+  }
 
   /** "Listen along": play what another device plays, from where it is. Synchronous, inside the tap. */
   function listenAlong(device: Device) {
@@ -163,6 +201,10 @@ export function createAppState(options: AppStateOptions) {
     playerOpen,
     queueOpen,
     shareTarget,
+    rowMenu,
+    toast,
+    notify,
+    playlistsVersion,
     listenAlong,
     /** The API's fetch (a 401 signs out), for the parts loaded later (share links). */
     api: apiFetch,

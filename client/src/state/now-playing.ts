@@ -31,6 +31,8 @@ export interface NowPlayingOptions {
   current?: () => NowPlayingState | null;
   onScan?: (message: ScanProgressMessage) => void;
   onLibraryChanged?: (message: LibraryChangedMessage) => void;
+  /** A playlist was made, changed or deleted (`{ type: 'playlists' }`): refetch. */
+  onPlaylistsChanged?: () => void;
   /** Where `pageshow` and `online` fire (window). */
   windowTarget?: EventTarget;
   /** Where `visibilitychange` fires (document). */
@@ -188,6 +190,9 @@ export function createNowPlaying(options: NowPlayingOptions): NowPlayingModel {
         break;
       case 'library':
         options.onLibraryChanged?.(message);
+        break;
+      case 'playlists':
+        options.onPlaylistsChanged?.();
         break;
       case 'pong':
       case 'error':

@@ -244,4 +244,17 @@ describe('player model', () => {
       expect(session.setPositionState).toHaveBeenLastCalledWith({ duration: 180.5, playbackRate: 1, position: 20 });
     });
   });
+
+  it('"Play next" and "Add to queue" queue after what plays; with nothing playing they play at once', () => {
+    const { audio } = fakeAudio();
+    const player = createPlayer({ audio, mediaSession: null });
+    player.addToQueue([makeTrack(7)]);
+    expect(audio.getAttribute('src')).toBe('/stream/t7');
+    player.playList(tracks, 0);
+    player.addToQueue([makeTrack(8)]);
+    player.playNext([makeTrack(9)]);
+    expect(player.queue.value.map((t) => t.id)).toEqual(['t1', 't9', 't2', 't3', 't8']);
+    player.next();
+    expect(audio.getAttribute('src')).toBe('/stream/t9');
+  });
 });

@@ -40,6 +40,10 @@ export interface PlayerModel extends Pick<QueueModel, 'index' | 'current' | 'shu
   playList(tracks: readonly Track[], start: number): void;
   /** Adds tracks at the end of the queue (shuffled among themselves when shuffle is on). */
   appendToQueue(tracks: readonly Track[]): void;
+  /** "Play next": right after the current track; with nothing playing, plays them now. */
+  playNext(tracks: readonly Track[]): void;
+  /** "Add to queue": at the end; with nothing playing, plays them now. */
+  addToQueue(tracks: readonly Track[]): void;
   /** Jumps to a position in the queue. */
   playAt(queueIndex: number): void;
   /** Plays one track from a position ("listen along"). */
@@ -194,6 +198,11 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
     emit('seek');
   }
 
+  function playList(tracks: readonly Track[], startIndex: number) {
+    const i = queue.setList(tracks, startIndex);
+    if (i >= 0) start(i);
+  }
+
   // --- The element's events -----------------------------------------------------------------
   audio.addEventListener('ended', () => {
     const step = queue.afterEnded();
@@ -266,11 +275,16 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
     blocked,
     error,
     hasNext: queue.hasNext,
-    playList(tracks, startIndex) {
-      const i = queue.setList(tracks, startIndex);
-      if (i >= 0) start(i);
-    },
+    playList,
     appendToQueue: queue.append,
+    playNext(tracks) {
+      if (current.peek()) queue.insertNext(tracks);
+      else playList(tracks, 0);
+    },
+    addToQueue(tracks) {
+      if (current.peek()) queue.append(tracks);
+      else playList(tracks, 0);
+    },
     playAt: (i) => start(i),
     playFrom(track, positionSec) {
       queue.setSingle(track);

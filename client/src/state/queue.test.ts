@@ -123,4 +123,18 @@ describe('queue model', () => {
     expect(queue.tracks.value.map((t) => t.title)).toEqual(['Song 1', 'Better Title', 'Song 3']);
     expect(queue.tracks.value[0]?.album).toBe('Fuller Album');
   });
+
+  it('"Play next" inserts after the current track, in order; with shuffle on, the unshuffled order gets them there too', () => {
+    const queue = queueAt(4, 1);
+    queue.insertNext([makeTrack(8), makeTrack(9)]);
+    expect(ids(queue.tracks.value)).toEqual(['t1', 't2', 't8', 't9', 't3', 't4']);
+    expect(queue.nextIndex()).toBe(2);
+
+    const shuffled = queueAt(4, 2, () => 0);
+    shuffled.toggleShuffle();
+    shuffled.insertNext([makeTrack(9)]);
+    expect(ids(shuffled.tracks.value)[1]).toBe('t9');
+    shuffled.toggleShuffle();
+    expect(ids(shuffled.tracks.value)).toEqual(['t1', 't2', 't3', 't9', 't4']);
+  });
 });

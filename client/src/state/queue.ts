@@ -28,6 +28,8 @@ export interface QueueModel {
   setList(tracks: readonly Track[], start: number): number;
   /** Adds tracks at the end (shuffled among themselves when shuffle is on). */
   append(tracks: readonly Track[]): void;
+  /** Inserts tracks right after the current one, in their order ("Play next"); at the end when nothing is current. */
+  insertNext(tracks: readonly Track[]): void;
   /** A queue of this one track ("listen along"); the unshuffled order is forgotten. */
   setSingle(track: Track): void;
   /** Makes position `i` the current one (the player calls it once the element has the track). */
@@ -99,6 +101,12 @@ export function createQueue(options: QueueOptions = {}): QueueModel {
       } else {
         tracks.value = tracks.peek().concat(list);
       }
+    },
+    insertNext(list) {
+      const now = current.peek();
+      const after = (items: Track[], i: number) => [...items.slice(0, i + 1), ...list, ...items.slice(i + 1)];
+      if (original && now) original = after(original, original.indexOf(now));
+      tracks.value = after(tracks.peek(), now ? index.peek() : tracks.peek().length - 1);
     },
     setSingle(track) {
       original = null;

@@ -9,7 +9,7 @@ import styles from './AlbumPage.module.css';
 
 /** One album: its cover, details and Share button, then its tracks in disc/track order. */
 export function AlbumPage({ id }: { id: string }) {
-  const { library, shareTarget } = useApp();
+  const { library, shareTarget, rowMenu } = useApp();
   const { data: detail, error } = useLibraryDetail(library.album, id, 'This album could not be loaded.');
 
   const album = detail?.album ?? library.albums.value.find((a) => a.id === id);
@@ -32,6 +32,12 @@ export function AlbumPage({ id }: { id: string }) {
             <button type="button" class={styles.share} onClick={() => (shareTarget.value = { type: 'album', id: album.id, title: album.title })}>
               <Icon name="share" size={20} />
               <span>Share</span>
+            </button>
+          )}
+          {album && tracks.length > 0 && (
+            <button type="button" class={styles.share} onClick={() => (rowMenu.value = { tracks, title: album.title, addOnly: true })}>
+              <Icon name="playlist" size={20} />
+              <span>Add all to playlist</span>
             </button>
           )}
           {error && <p role="alert">{error}</p>}

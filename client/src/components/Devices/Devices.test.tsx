@@ -23,6 +23,7 @@ async function setup() {
     }),
   );
   fireEvent.click(screen.getByRole('button', { name: 'Devices' }));
+  await screen.findByRole('heading', { name: 'Devices' });
   return { ...app, socket };
 }
 

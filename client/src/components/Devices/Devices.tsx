@@ -54,7 +54,7 @@ export function Devices() {
   }, []);
 
   return (
-    <div class={styles.page}>
+    <div class={styles.page} data-scroller>
       <h1 class={styles.heading}>Devices</h1>
       <p class={styles.me}>
         This device: <strong>{nowPlaying.name}</strong>{' '}

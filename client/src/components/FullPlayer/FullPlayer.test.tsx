@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTrack } from '../../../test/fixtures.js';
-import { renderApp } from '../../../test/render.js';
+import { renderApp, settle } from '../../../test/render.js';
 
 let done: (() => void) | undefined;
 afterEach(() => done?.());
@@ -11,6 +11,9 @@ async function openWith(tracks = [makeTrack(1, { duration: 3725 }), makeTrack(2)
   done = app.cleanup;
   act(() => app.state.player.playList(tracks, 0));
   fireEvent.click(screen.getByRole('button', { name: 'Open player' }));
+  // The full player is a chunk of its own.
+  await screen.findByRole('dialog');
+  await settle();
   return app;
 }
 

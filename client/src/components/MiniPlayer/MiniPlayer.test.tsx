@@ -35,6 +35,6 @@ describe('MiniPlayer', () => {
     const app = await renderApp();
     done = app.cleanup;
     fireEvent.click(screen.getByRole('button', { name: 'Open player' }));
-    expect(screen.getByRole('dialog')).toBeTruthy();
+    expect(await screen.findByRole('dialog')).toBeTruthy();
   });
 });

@@ -3,7 +3,7 @@ import styles from './SearchBar.module.css';
 
 /** Always at the top: filters tracks, albums and artists as you type. */
 export function SearchBar() {
-  const { search } = useApp();
+  const { search, navigation } = useApp();
   return (
     <form class={styles.form} role="search" onSubmit={(e) => {
       e.preventDefault();
@@ -21,7 +21,10 @@ export function SearchBar() {
         autoCorrect="off"
         spellcheck={false}
         value={search.query.value}
-        onInput={(e) => search.setQuery(e.currentTarget.value)}
+        onInput={(e) => {
+          search.setQuery(e.currentTarget.value);
+          navigation.search(e.currentTarget.value);
+        }}
       />
     </form>
   );

@@ -3,6 +3,7 @@ import { DEFAULT_SHARE_EXPIRY_DAYS, SHARE_EXPIRY_PRESETS, type Share, type Share
 import { HttpError } from '../../state/api.js';
 import { useApp } from '../../state/context.js';
 import { copyText, createShares, deliverLink, expiryLabel, expiryText, type ShareTarget } from '../../state/shares.js';
+import sheet from '../../styles/sheet.module.css';
 import styles from './ShareSheet.module.css';
 
 export const COPIED = 'Link copied';
@@ -84,8 +85,8 @@ export function ShareSheet() {
   }
 
   return (
-    <div class={styles.backdrop} onClick={(event) => event.target === event.currentTarget && close()}>
-      <div ref={panel} class={styles.sheet} role="dialog" aria-modal="true" aria-labelledby="share-sheet-title" tabIndex={-1}>
+    <div class={sheet.backdrop} onClick={(event) => event.target === event.currentTarget && close()}>
+      <div ref={panel} class={sheet.sheet} role="dialog" aria-modal="true" aria-labelledby="share-sheet-title" tabIndex={-1}>
         <h2 id="share-sheet-title" class={styles.title}>
           Share “{target.title}”
         </h2>

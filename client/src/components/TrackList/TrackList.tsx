@@ -19,16 +19,68 @@ export interface TrackListProps {
   onPlay?: (tracks: readonly Track[], i: number) => void;
 }
 
+/** The long press under way (one finger, one row at a time), and whether it fired: the click after it is swallowed. */
+let pressTimer: ReturnType<typeof setTimeout> | undefined;
+let pressAt = [0, 0];
+let pressFired = false;
+
 /**
- * A track row: a real button carrying the track's id (tapping plays `tracks` from here), and
- * beside it the track's Share button (opens the share sheet).
+ * A long press on touch opens `open` (iOS Safari fires no `contextmenu` on a button); a right
+ * click or Android's long press (`contextmenu`) too. Moving the finger (scrolling) cancels it.
+ */
+export function longPress(open: () => void) {
+  const cancel = () => clearTimeout(pressTimer);
+  return {
+    onPointerDown(event: PointerEvent) {
+      cancel();
+      pressFired = false;
+      if (event.pointerType === 'mouse') return;
+      pressAt = [event.clientX, event.clientY];
+      pressTimer = setTimeout(() => {
+        pressFired = true;
+        open();
+      }, 500);
+    },
+    onPointerMove(event: PointerEvent) {
+      if (Math.abs(event.clientX - pressAt[0]!) + Math.abs(event.clientY - pressAt[1]!) > 10) cancel();
+    },
+    onPointerUp: cancel,
+    onPointerCancel: cancel,
+    onContextMenu(event: Event) {
+      event.preventDefault();
+      cancel();
+      open();
+    },
+  };
+}
+
+/** True once for the click that ends a long press. */
+export function swallowClick(): boolean {
+  const fired = pressFired;
+  pressFired = false;
+  return fired;
+}
+
+/**
+ * A track row: a real button carrying the track's id (tapping plays `tracks` from here; a long
+ * press opens its menu), beside it the track's Share button (opens the share sheet) and "…" (the
+ * menu: Play next, Add to queue, Add to playlist). The menu is one component for the whole app,
+ * rendered when opened: a row holds only its buttons.
  */
 export function TrackRow({ track, current, numbered, onPlay }: { track: Track; current: boolean; numbered?: boolean; onPlay: () => void }) {
-  const { shareTarget } = useApp();
+  const { shareTarget, rowMenu } = useApp();
   const detail = numbered ? track.artist : [track.artist, track.album].filter(Boolean).join(' · ');
+  const menu = () => (rowMenu.value = { tracks: [track], title: track.title });
   return (
     <div class={styles.item}>
-      <button type="button" class={styles.row} data-track-id={track.id} aria-current={current ? 'true' : undefined} onClick={onPlay}>
+      <button
+        type="button"
+        class={styles.row}
+        data-track-id={track.id}
+        aria-current={current ? 'true' : undefined}
+        onClick={() => swallowClick() || onPlay()}
+        {...longPress(menu)}
+      >
         {numbered && <span class={styles.number}>{track.trackNo ?? ''}</span>}
         <span class={styles.text}>
           <span class={styles.title}>{track.title}</span>
@@ -43,6 +95,9 @@ export function TrackRow({ track, current, numbered, onPlay }: { track: Track; c
         onClick={() => (shareTarget.value = { type: 'track', id: track.id, title: track.title })}
       >
         <Icon name="share" size={20} />
+      </button>
+      <button type="button" class={styles.share} aria-label={`More for ${track.title}`} onClick={menu}>
+        <Icon name="more" size={20} />
       </button>
     </div>
   );

@@ -65,7 +65,7 @@ export function VirtualList({ count, rowHeight, renderRow, header, overscan = 6,
   for (let i = Math.min(first, end); i < end; i++) rows.push(<div key={i} class={styles.row} style={{ height: rowHeight }}>{renderRow(i)}</div>);
 
   return (
-    <div ref={scroller} class={styles.scroller} onScroll={update} aria-label={label} role={label ? 'region' : undefined}>
+    <div ref={scroller} class={styles.scroller} data-scroller onScroll={update} aria-label={label} role={label ? 'region' : undefined}>
       {header}
       <div ref={body} class={styles.body} style={{ height: count * rowHeight }}>
         <div class={styles.window} style={{ transform: `translateY(${Math.min(first, end) * rowHeight}px)` }}>
