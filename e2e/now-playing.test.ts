@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createFixtureLibrary, type FixtureLibrary } from '../server/test/fixtures/library.js';
-import { launchBrowser, type E2EBrowser, type E2EPage } from './support/browsers.js';
+import { closeAll, launchAll, type E2EBrowser, type E2EPage } from './support/browsers.js';
 import { BROWSER_NAMES, browserAvailable, type BrowserName } from './support/env.js';
 import { expectTimeAdvances, navigate, openAlbum, openApp, streamUrl, tapTrack } from './support/musicsharer.js';
 import { startServer, type RunningServer } from './support/server.js';
@@ -35,13 +35,9 @@ describe('two browsers: the second shows what the first plays', { skip: pairs.le
   before(async () => {
     fixture = await createFixtureLibrary();
     server = await startServer(fixture.root);
-    for (const name of installed) browsers.set(name, await launchBrowser(name));
+    await launchAll(installed, browsers);
   });
-  after(async () => {
-    for (const browser of browsers.values()) await browser.close();
-    await server?.close();
-    await fixture?.cleanup();
-  });
+  after(() => closeAll(browsers, server, fixture));
 
   for (const [playerName, watcherName] of pairs) {
     test(`${playerName} plays, ${watcherName} shows it within ${BUDGET_MS / 1000} s`, async (t) => {

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ALBUM, createFixtureLibrary, type FixtureLibrary } from '../server/test/fixtures/library.js';
-import { launchBrowser, type E2EBrowser, type E2EPage } from './support/browsers.js';
+import { closeAll, launchAll, type E2EBrowser, type E2EPage } from './support/browsers.js';
 import { BROWSER_NAMES, browserAvailable, type BrowserName } from './support/env.js';
 import { expectTimeAdvances, navigate, openAlbum, streamUrl, tapTrack } from './support/musicsharer.js';
 import { startServer, type RunningServer } from './support/server.js';
@@ -49,13 +49,9 @@ describe('access control in real browsers', { skip: installed.length === 0 ? 'ne
   before(async () => {
     fixture = await createFixtureLibrary();
     server = await startServer(fixture.root, { auth: true });
-    for (const name of installed) browsers.set(name, await launchBrowser(name));
+    await launchAll(installed, browsers);
   });
-  after(async () => {
-    for (const browser of browsers.values()) await browser.close();
-    await server?.close();
-    await fixture?.cleanup();
-  });
+  after(() => closeAll(browsers, server, fixture));
 
   for (const name of installed) {
     test(`${name}: a fresh browser sees the pairing screen and no library data`, async () => {

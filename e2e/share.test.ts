@@ -17,7 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { apiPaths, type Share, type Track } from '@musicsharer/shared';
 import { ALBUM, createFixtureLibrary, type FixtureLibrary } from '../server/test/fixtures/library.js';
-import { launchBrowser, type E2EBrowser, type E2EPage } from './support/browsers.js';
+import { closeAll, launchAll, type E2EBrowser, type E2EPage } from './support/browsers.js';
 import { BROWSER_NAMES, browserAvailable, type BrowserName } from './support/env.js';
 import { dragSlider, expectTimeAdvances, waitForPlayingPast, waitForText } from './support/musicsharer.js';
 import { startServer, type RunningServer } from './support/server.js';
@@ -74,13 +74,9 @@ describe('share links in real browsers', { skip: installed.length === 0 ? 'neith
       ['First Silence', 'Second Silence', 'Third Silence'],
     );
     share = await server.share({ type: 'album', id: album[0]!.albumId, expiresInDays: 1, download: false });
-    for (const name of installed) browsers.set(name, await launchBrowser(name));
+    await launchAll(installed, browsers);
   });
-  after(async () => {
-    for (const browser of browsers.values()) await browser.close();
-    await server?.close();
-    await fixture?.cleanup();
-  });
+  after(() => closeAll(browsers, server, fixture));
 
   for (const name of installed) {
     test(`${name}: with no session, the shared album's page shows its tracks and cover; the second track plays and the third follows by itself`, async () => {

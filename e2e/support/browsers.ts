@@ -346,3 +346,17 @@ export async function webkitBrowser(): Promise<E2EBrowser & { driver: WebDriverS
 export function launchBrowser(name: BrowserName): Promise<E2EBrowser> {
   return name === 'chromium' ? chromiumBrowser() : webkitBrowser();
 }
+
+/** Launches each installed browser into `into` (a suite's `before`). */
+export async function launchAll(names: readonly BrowserName[], into: Map<BrowserName, E2EBrowser>): Promise<void> {
+  for (const name of names) into.set(name, await launchBrowser(name));
+}
+
+/** The end of a suite (its `after`): the browsers, then the server, then the fixture folder; any may be missing after a failed `before`. */
+export async function closeAll(browsers: Map<BrowserName, E2EBrowser>, ...rest: ({ close(): Promise<unknown> } | { cleanup(): Promise<unknown> } | undefined)[]): Promise<void> {
+  for (const browser of browsers.values()) await browser.close();
+  for (const item of rest) {
+    if (item && 'close' in item) await item.close();
+    else if (item) await item.cleanup();
+  }
+}

@@ -75,7 +75,7 @@ export async function openApp(page: E2EPage, base: string, options: { deviceName
   await page.waitFor('the search box', `() => !!document.querySelector('input[type="search"][aria-label="Search"]')`);
 }
 
-export function navigate(page: E2EPage, view: 'Albums' | 'Artists' | 'Tracks' | 'Devices'): Promise<void> {
+export function navigate(page: E2EPage, view: 'Albums' | 'Artists' | 'Tracks' | 'Playlists' | 'Devices'): Promise<void> {
   return page.tap({ css: 'button', name: view });
 }
 
