@@ -72,8 +72,8 @@ function Toast() {
 
 /**
  * Each history entry's scroll position: saved as the screen's list scrolls (in history.state),
- * put back on back/forward/reload once the screen's data has rendered (tried for a few seconds
- * while it arrives, until a finger or wheel takes over).
+ * put back on back/forward/reload once the screen's data has rendered (tried for up to 10 s while
+ * it arrives, say all tracks of a large library, until a finger or wheel takes over).
  */
 function useScrollMemory(main: RefObject<HTMLElement>) {
   const { navigation } = useApp();
@@ -96,7 +96,7 @@ function useScrollMemory(main: RefObject<HTMLElement>) {
     const timer = setInterval(() => {
       const scroller = el.querySelector<HTMLElement>('[data-scroller]');
       if (scroller) scroller.scrollTop = top;
-      if (++tries > 60 || (scroller && Math.abs(scroller.scrollTop - top) < 2)) stop();
+      if (++tries > 200 || (scroller && Math.abs(scroller.scrollTop - top) < 2)) stop();
     }, 50);
     const stop = () => {
       clearInterval(timer);

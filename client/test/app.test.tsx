@@ -197,6 +197,31 @@ describe('app', () => {
     expect(location.pathname).toBe('/tracks');
   });
 
+  it('a page’s scroll position is kept in its history entry and restored on reload and on back', async () => {
+    const { unmount } = await setup();
+    fireEvent.click(await screen.findByRole('button', { name: /Album 2\b/ }));
+    await waitFor(() => expect(trackRows()).toHaveLength(10));
+    const scroller = () => document.querySelector<HTMLElement>('main [data-scroller]')!;
+    scroller().scrollTop = 240;
+    fireEvent.scroll(scroller());
+    await waitFor(() => expect(history.state).toMatchObject({ scroll: 240 }));
+
+    done?.();
+    unmount();
+    const app = await renderApp({ url: '/albums/a2', reloaded: true });
+    done = app.cleanup;
+    await waitFor(() => expect(trackRows()).toHaveLength(10));
+    await waitFor(() => expect(scroller().scrollTop).toBe(240));
+
+    // Away and back: the same.
+    fireEvent.click(screen.getByRole('button', { name: 'Artists' }));
+    await screen.findByRole('button', { name: 'The Testers' });
+    history.back();
+    await waitFor(() => expect(location.pathname).toBe('/albums/a2'));
+    await waitFor(() => expect(trackRows()).toHaveLength(10));
+    await waitFor(() => expect(scroller().scrollTop).toBe(240));
+  });
+
   it('a reload lands on the same screen', async () => {
     const { unmount } = await setup();
     done?.();

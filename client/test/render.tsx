@@ -11,16 +11,18 @@ export interface RenderOptions {
   routes?: Record<string, FakeRoute>;
   /** The page's address when the app starts (the screen it shows); default `/`. */
   url?: string;
+  /** A reload: the current history entry (its state: the scroll position) stays. */
+  reloaded?: boolean;
 }
 
 /**
  * The whole app over a generated library, a fake server and a fake socket. Resolves once the
  * start has asked for the session and the app (or the pairing screen) is up.
  */
-export async function renderApp({ count = 30, start = true, routes = {}, url = '/' }: RenderOptions = {}) {
+export async function renderApp({ count = 30, start = true, routes = {}, url = '/', reloaded = false }: RenderOptions = {}) {
   FakeSocket.instances = [];
   // One window for the whole file: each test starts from its own address and a fresh entry.
-  history.replaceState(null, '', url);
+  if (!reloaded) history.replaceState(null, '', url);
   const lib = libraryRoutes(count);
   // One table: tests change `routes[path]` and the next request sees it.
   Object.assign(lib.routes, authRoutes(), routes);
