@@ -164,4 +164,17 @@ describe('playlists model', () => {
     expect(fetch.requests.find((r) => r.method === 'POST')!.body).toEqual({ name: 'From disk', trackIds: ['t1', 't3'] });
     expect(copy.readOnly).toBe(false);
   });
+
+  it('a delete still in its undo window is sent at once when the page goes away (flush, keepalive)', async () => {
+    vi.useFakeTimers();
+    const { model, fetch, server } = setup();
+    const playlist = await model.create('Going');
+    model.remove(playlist);
+    model.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+    expect(server.stored.has(playlist.id)).toBe(false);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(fetch.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+  });
 });

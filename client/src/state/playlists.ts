@@ -63,6 +63,8 @@ export interface PlaylistsModel {
   move(id: string, from: number, to: number): Promise<void>;
   /** Hides it now and deletes it after the undo window; returns undo. */
   remove(playlist: Playlist): () => void;
+  /** Sends the deletes still in their undo window now (the page is going away). */
+  flush(): void;
   /** "Save as my playlist": an editable copy of the tracks present. */
   saveAsMine(detail: PlaylistDetailResponse): Promise<Playlist>;
   dispose(): void;
@@ -119,6 +121,8 @@ export function createPlaylists(options: PlaylistsOptions): PlaylistsModel {
   const openError = signal<string | null>(null);
   const saving = signal(false);
   let openId: string | null = null;
+  /** Deletes waiting out their undo window. */
+  const pendingDeletes = new Set<() => Promise<void>>();
   /** Changes go one at a time: each names the version the previous one produced. */
   let chain: Promise<unknown> = Promise.resolve();
 
@@ -264,10 +268,13 @@ export function createPlaylists(options: PlaylistsOptions): PlaylistsModel {
         next.delete(id);
         hidden.value = next;
       };
-      const timer = setTimeout(async () => {
+      const send = async () => {
+        clearTimeout(timer);
+        pendingDeletes.delete(send);
         try {
-          // No body, so no content type (Fastify refuses an empty JSON body).
-          const response = await sendJson(fetchFn, 'DELETE', apiPaths.playlist(id));
+          // No body, so no content type (Fastify refuses an empty JSON body); keepalive: it may
+          // be sent as the page goes away (flush on pagehide).
+          const response = await fetchFn(apiPaths.playlist(id), { method: 'DELETE', headers: { accept: 'application/json' }, keepalive: true });
           if (!response.ok && response.status !== 404) throw new HttpError(apiPaths.playlist(id), response.status);
           all.value = all.peek().filter((p) => p.id !== id);
         } catch (error) {
@@ -275,11 +282,17 @@ export function createPlaylists(options: PlaylistsOptions): PlaylistsModel {
         } finally {
           unhide();
         }
-      }, undoMs);
+      };
+      const timer = setTimeout(() => void send(), undoMs);
+      pendingDeletes.add(send);
       return () => {
         clearTimeout(timer);
+        pendingDeletes.delete(send);
         unhide();
       };
+    },
+    flush() {
+      for (const send of [...pendingDeletes]) void send();
     },
     saveAsMine: (detail) => create(detail.playlist.name, playable(detail.tracks).map((t) => t.id)),
     dispose() {
@@ -296,6 +309,11 @@ export function playlistsFor(app: { api: Fetch; notify: PlaylistsOptions['notify
   if (!model) {
     model = createPlaylists({ fetch: app.api, notify: app.notify, version: app.playlistsVersion });
     models.set(app, model);
+    // A delete whose Undo window is still open when the app is closed or put away still happens
+    // (iOS may end a hidden home-screen app without a pagehide).
+    const flush = model.flush;
+    addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
     void model.refresh();
   }
   return model;
