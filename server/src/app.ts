@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as zlibConstants } from 'node:zlib';
-import type { Config } from './config.js';
+import { DEFAULT_TRANSCODE_CACHE_MB, type Config } from './config.js';
 import { limitConnections, limitsFor, readFdLimit } from './connections/limits.js';
 import { boundPipelining } from './connections/pipelining.js';
 import authPlugin from './plugins/auth.js';
@@ -23,6 +23,7 @@ import sharesPlugin from './plugins/shares.js';
 import streamPlugin from './plugins/stream.js';
 import websocketPlugin from './plugins/websocket.js';
 import { requestLogOptions } from './request-log.js';
+import { transcoding } from './transcode/transcoding.js';
 import appShellRoutes from './routes/app-shell.js';
 import authRoutes from './routes/auth.js';
 import libraryRoutes from './routes/library.js';
@@ -31,12 +32,19 @@ import shareRoutes from './routes/shares.js';
 
 /** `dataDir` absent: the library uses a temporary folder removed on close (tests). */
 export type AppConfig = Pick<Config, 'mediaDir' | 'wsEcho' | 'allowedOrigins' | 'clientDir' | 'auth'> &
-  Partial<Pick<Config, 'dataDir' | 'rescanIntervalSec' | 'allowedHosts' | 'trustProxy' | 'publicUrl'>>;
+  Partial<Pick<Config, 'dataDir' | 'rescanIntervalSec' | 'allowedHosts' | 'trustProxy' | 'publicUrl' | 'transcodeCacheMb'>> & {
+    /** `--ffmpeg PATH`; false: no ffmpeg at all (tests of the missing case). */
+    ffmpeg?: string | false;
+  };
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Log every request ("incoming request", "request completed"); default: only failed ones. */
   requestLogging?: boolean;
+  /** Look for ffmpeg at once (the start's log line says whether transcoding works); else on the first transcoded request. */
+  findFfmpegNow?: boolean;
+  /** Transcoding: encoders at once (default: the cores) and how long an unread one runs on (default 10 s). */
+  transcode?: { maxEncoders?: number; idleMs?: number };
 }
 
 const PLACEHOLDER_PAGE = `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -82,12 +90,23 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   // The hot path first: routes registered before the compress plugin carry none of its hooks.
   const catalog = app.library.catalog;
+  const transcodes = transcoding({
+    ffmpeg: config.ffmpeg,
+    dataDir: config.dataDir,
+    maxBytes: (config.transcodeCacheMb ?? DEFAULT_TRANSCODE_CACHE_MB) * 1024 * 1024,
+    log: app.log,
+    ...options.transcode,
+  });
+  app.addHook('onClose', () => transcodes.close());
+  // Before listening: its log line must not land inside the start banner (or its QR code).
+  if (options.findFfmpegNow) await transcodes.get();
   await app.register(streamPlugin, {
     root: mediaRoot,
     resolve: (id) => {
       const record = catalog.getRecord(id);
-      return record && { path: record.realPath, mimeType: record.mimeType };
+      return record && { path: record.realPath, mimeType: record.mimeType, durationSec: record.duration };
     },
+    transcodes,
   });
 
   // The track list of a large library is megabytes of JSON: compress API answers and the client

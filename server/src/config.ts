@@ -35,6 +35,10 @@ export interface Config {
   trustProxy: string[];
   /** pino level (env LOG_LEVEL); `debug` and `trace` also log every request. */
   logLevel: LogLevel;
+  /** `--ffmpeg PATH`: the ffmpeg to transcode with (else the PATH's, else the npm package's). */
+  ffmpeg?: string;
+  /** `--transcode-cache MB`: the bound of the transcoded files kept in the data folder. */
+  transcodeCacheMb?: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -43,13 +47,14 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const DEFAULT_PORT = 4533;
 export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_RESCAN_INTERVAL_SEC = 300;
+export const DEFAULT_TRANSCODE_CACHE_MB = 2048;
 
 /** A user mistake: printed as one line, exit code 2, no stack trace. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR] [--data DIR] [--rescan-interval S] [--allowed-origin URL]... [--allowed-host NAME]... [--trust-proxy ADDR]... [--public-url URL] [--no-auth] [--ws-echo]
+export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR] [--data DIR] [--rescan-interval S] [--allowed-origin URL]... [--allowed-host NAME]... [--trust-proxy ADDR]... [--public-url URL] [--ffmpeg PATH] [--transcode-cache MB] [--no-auth] [--ws-echo]
   --media DIR          music folder to serve (env MEDIA_DIR; default ./media)
   --data DIR           library index, cover cache, sessions and password hash (env DATA_DIR; default
                        $XDG_CACHE_HOME/musicsharer/<hash of the media path>, XDG default ~/.cache)
@@ -64,6 +69,10 @@ export const USAGE = `Usage: npm start -- [--media DIR] [--port N] [--host ADDR]
                        X-Forwarded-Proto are believed (repeatable)
   --public-url URL     the address share links are made with when the server is reached under
                        another name (a reverse proxy, a tunnel), e.g. https://music.example.com
+  --ffmpeg PATH        the ffmpeg that transcodes formats Safari cannot play (default: ffmpeg on
+                       the PATH, else the one the optional npm package @ffmpeg-installer/ffmpeg ships)
+  --transcode-cache MB size bound of the transcoded files kept in the data folder (default
+                       ${DEFAULT_TRANSCODE_CACHE_MB}; the least recently played go first)
   --no-auth            no access control: anyone who reaches the port can listen (off by
                        default; pair devices instead, see npm run pair)
   --ws-echo            mount /ws/echo for WebSocket conformance tests
@@ -155,6 +164,8 @@ export function parseCommandLine(
         'allowed-host': { type: 'string', multiple: true },
         'trust-proxy': { type: 'string', multiple: true },
         'public-url': { type: 'string' },
+        ffmpeg: { type: 'string' },
+        'transcode-cache': { type: 'string' },
         'no-auth': { type: 'boolean' },
         'ws-echo': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -194,6 +205,10 @@ export function parseCommandLine(
   });
   const publicUrl = values['public-url'] === undefined ? undefined : parsePublicUrl(values['public-url']);
   const rescanIntervalSec = parseInterval(values['rescan-interval'] ?? fromEnv('RESCAN_INTERVAL') ?? String(DEFAULT_RESCAN_INTERVAL_SEC));
+  const cacheRaw = values['transcode-cache'] ?? String(DEFAULT_TRANSCODE_CACHE_MB);
+  if (!/^\d{1,7}$/.test(cacheRaw)) throw new ConfigError(`invalid --transcode-cache "${cacheRaw}": expected a whole number of megabytes`);
+  const ffmpeg = values.ffmpeg;
+  if (ffmpeg !== undefined && ffmpeg.trim() === '') throw new ConfigError('invalid --ffmpeg: empty');
   const logLevel = parseLogLevel(fromEnv('LOG_LEVEL') ?? 'info');
   const help = values.help ?? false;
   if (!help) checkMediaDir(mediaDir);
@@ -215,6 +230,8 @@ export function parseCommandLine(
       ...(publicUrl === undefined ? {} : { publicUrl }),
       trustProxy,
       logLevel,
+      ...(ffmpeg === undefined ? {} : { ffmpeg: resolve(defaults.cwd, ffmpeg) }),
+      transcodeCacheMb: Number(cacheRaw),
     },
   };
 }

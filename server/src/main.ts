@@ -63,6 +63,7 @@ async function main(): Promise<void> {
       ...(terminal ? { stream: readableLogDestination(process.stdout), hooks: dropListenLines } : {}),
     },
     requestLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
+    findFfmpegNow: true,
   });
   // First scans of large libraries take minutes: show count, files/s and ETA on stderr.
   reportScanProgress(app.library, process.stderr);

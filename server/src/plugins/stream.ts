@@ -27,6 +27,9 @@ import { writeBody, type Segment } from '../stream/body-writer.js';
 import type { FileEntry } from '../stream/file-entry.js';
 import { DEFAULT_STAT_FRESH_MS, FileReplaced, HEAD_BYTES, NotServable, OpenFiles } from '../stream/open-files.js';
 import { isMissing, nodeStreamFs, type StreamFs } from '../stream/stream-fs.js';
+import { DEFAULT_BITRATE, isBitrate, type Bitrate } from '../transcode/mp3-layout.js';
+import { Undecodable, type Transcode } from '../transcode/transcodes.js';
+import type { Transcoding } from '../transcode/transcoding.js';
 
 export interface StreamPluginOptions {
   /** The real (symlink-resolved) absolute media folder. */
@@ -51,11 +54,18 @@ export interface StreamPluginOptions {
    * Default `DEFAULT_STAT_FRESH_MS`; 0 stats on every request.
    */
   statFreshMs?: number;
+  /**
+   * `?format=mp3`: the transcoded form (`../transcode/`). Absent, or no ffmpeg found: such
+   * requests get 503.
+   */
+  transcodes?: Pick<Transcoding, 'get'>;
 }
 
 interface Target {
   path: string;
   mimeType: string;
+  /** Seconds, from the catalog: the transcoded form's exact length follows from it. */
+  durationSec?: number | null;
 }
 
 /** The route's params, typed by the schema that validates them. */
@@ -97,6 +107,8 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
       fail(reply, 404, 'Not Found', 'track not found');
       return undefined;
     }
+    // The transcoded form: one property read on the plain path (the query is already parsed).
+    if ((request.query as { format?: unknown }).format !== undefined) return answerTranscoded(request, reply, target);
     // Look up on the hot path (a warm entry, no I/O), decide, write; whatever must wait on I/O
     // goes on in `answerWithIO`.
     const warm = files.currentIfWarm(target.path, target.mimeType);
@@ -189,10 +201,67 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
     }
   }
 
+  /**
+   * `?format=mp3[&bitrate=N]`: the same story for the transcoded form. The source is looked up
+   * like any track (every guard of the open-file table applies, and its lstat gives the version
+   * the cache key is made from); the answer is decided by the same rules against the
+   * transcode's exact final length and its own ETag; the first byte the answer needs is waited
+   * for before the status line is written, so an undecodable file gets 415, not a broken 206.
+   * The query is checked here, not by a schema on the route, so the plain path validates nothing
+   * more than before.
+   */
+  async function answerTranscoded(request: FastifyRequest, reply: FastifyReply, target: Target): Promise<FastifyReply> {
+    const query = request.query as Record<string, unknown>;
+    const bitrateRaw = query.bitrate;
+    const bitrate = bitrateRaw === undefined ? DEFAULT_BITRATE : Number(bitrateRaw);
+    if (query.format !== 'mp3' || typeof bitrateRaw === 'object' || !/^\d+$/.test(String(bitrateRaw ?? DEFAULT_BITRATE)) || !isBitrate(bitrate)) {
+      return fail(reply, 400, 'Bad Request', 'format must be mp3 and bitrate one of 96, 128, 192, 256, 320');
+    }
+    const transcodes = await options.transcodes?.get();
+    if (!transcodes) return fail(reply, 503, 'Service Unavailable', 'this server has no ffmpeg to transcode with');
+    let entry: FileEntry | undefined;
+    try {
+      entry = await files.lookup(target.path, target.mimeType);
+    } catch (error) {
+      logNotServed(request.log, target.path, error);
+    }
+    if (entry === undefined) return fail(reply, 404, 'Not Found', 'track not found');
+    if (typeof target.durationSec !== 'number' || !(target.durationSec > 0)) {
+      return fail(reply, 415, 'Unsupported Media Type', 'the track has no known duration to transcode it with');
+    }
+    const { stats } = entry;
+    let transcode: Transcode;
+    try {
+      transcode = await transcodes.get({ path: target.path, durationSec: target.durationSec, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs }, bitrate as Bitrate);
+      const answer = decideAnswer(request, transcode, answerOptions);
+      if (answer.kind === 'error') return fail(reply, answer.statusCode, answer.error, answer.message, answer.headers);
+      if (answer.statusCode !== 304) await transcodes.ensure(transcode, firstOffset(answer.body));
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(answer.statusCode, withExtras(reply, answer.fields));
+      if (answer.body.length === 0) {
+        res.end();
+        return reply;
+      }
+      const read = (_fd: number, buffer: Buffer, length: number, position: number) => transcodes.read(transcode, buffer, length, position);
+      await writeBody(res, answer.body, { fs: { read }, fd: -1, path: target.path }, request.log);
+      return reply;
+    } catch (error) {
+      if (error instanceof Undecodable) {
+        if (!reply.sent) return fail(reply, 415, 'Unsupported Media Type', 'ffmpeg cannot decode this file');
+      } else {
+        request.log.error({ err: error, path: target.path }, 'transcoding failed');
+        if (!reply.sent) return fail(reply, 503, 'Service Unavailable', 'transcoding failed');
+      }
+      reply.raw.destroy();
+      return reply;
+    }
+  }
+
   const routeOptions = {
     schema: {
       params: IdParamsSchema,
-      response: { 400: ErrorSchema, 404: ErrorSchema, 412: ErrorSchema, 416: ErrorSchema },
+      response: { 400: ErrorSchema, 404: ErrorSchema, 412: ErrorSchema, 415: ErrorSchema, 416: ErrorSchema, 503: ErrorSchema },
     },
     // A bad id is answered by `handle` (400 with Accept-Ranges), not by the error handler.
     attachValidation: true,
@@ -205,7 +274,7 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
 };
 
 /** A JSON error through Fastify's normal reply (and its serializer), with Accept-Ranges. */
-function fail(reply: FastifyReply, statusCode: 400 | 404 | 412 | 416, error: string, message: string, headers: Record<string, string> = {}): FastifyReply {
+function fail(reply: FastifyReply, statusCode: 400 | 404 | 412 | 415 | 416 | 503, error: string, message: string, headers: Record<string, string> = {}): FastifyReply {
   return reply.code(statusCode).header('Accept-Ranges', 'bytes').headers(headers).send({ statusCode, error, message });
 }
 
@@ -220,6 +289,12 @@ function writeWhole(reply: FastifyReply, answer: BytesAnswer, body?: Buffer): vo
 function rangeInHead(body: readonly Segment[]): ByteRange | undefined {
   const only = body.length === 1 ? body[0]! : undefined;
   return only !== undefined && !Buffer.isBuffer(only) && only.end < HEAD_BYTES ? only : undefined;
+}
+
+/** Where the body starts (0 without one): the first byte the answer needs. */
+function firstOffset(body: readonly Segment[]): number {
+  for (const segment of body) if (!Buffer.isBuffer(segment)) return segment.start;
+  return 0;
 }
 
 /** Why a track the library knows gets a 404, at the level it deserves. */

@@ -1,5 +1,5 @@
 /**
- * The answer to a GET or HEAD of one version of a media file, decided without I/O: its status,
+ * The answer to a GET or HEAD of one version of a media file (or of its transcoded form), decided without I/O: its status,
  * its header fields and its body segments, from the request's method and fields and the file's
  * validators and size. Preconditions in RFC 9110 §13.2.2 order, then ranges (§14). The plugin
  * only writes what this decides, so every rule here can be tested without a socket or a file.
@@ -10,7 +10,8 @@ import { multipartByteranges } from '../http/multipart.js';
 import { evaluatePreconditions } from '../http/preconditions.js';
 import { unsatisfiedRange } from '../http/range.js';
 import type { Segment } from './body-writer.js';
-import type { FileEntry } from './file-entry.js';
+import type { FileEntry as FileEntryLike } from './file-entry.js';
+import type { Representation } from './representation.js';
 
 /** Refused: sent through Fastify's normal reply as a JSON error. */
 export interface ErrorAnswer {
@@ -22,16 +23,16 @@ export interface ErrorAnswer {
 }
 
 /** Header fields, then the body: segments of `file` and literal bytes (none: no body). */
-export interface BytesAnswer {
+export interface BytesAnswer<F extends Representation = FileEntryLike> {
   kind: 'bytes';
   statusCode: 200 | 206 | 304;
   /** Name, value, name, value... (shared with the file's entry: never mutate). */
   fields: readonly string[];
   body: readonly Segment[];
-  file: FileEntry;
+  file: F;
 }
 
-export type Answer = ErrorAnswer | BytesAnswer;
+export type Answer<F extends Representation = FileEntryLike> = ErrorAnswer | BytesAnswer<F>;
 
 export interface AnswerOptions {
   /** Range-specs allowed in one Range header before it is ignored (§14.2). */
@@ -48,7 +49,7 @@ export interface AnswerRequest {
 
 export const randomBoundary = (): string => randomBytes(12).toString('hex');
 
-export function decideAnswer(request: AnswerRequest, file: FileEntry, options: AnswerOptions): Answer {
+export function decideAnswer<F extends Representation>(request: AnswerRequest, file: F, options: AnswerOptions): Answer<F> {
   const headers = request.headers;
   const range = headers.range;
   const outcome = evaluatePreconditions(

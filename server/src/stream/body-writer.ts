@@ -14,7 +14,8 @@ export type Segment = Buffer | ByteRange;
 
 /** The open file a body's ranges are read from. */
 export interface BodySource {
-  fs: StreamFs;
+  /** `read` may wait (a transcode's frame not encoded yet) and return fewer bytes than asked. */
+  fs: Pick<StreamFs, 'read'>;
   fd: number;
   /** For log lines. */
   path: string;

@@ -1,0 +1,108 @@
+/**
+ * Transcoding fixtures, made by ffmpeg at test time: a 1-hour Ogg Vorbis whose tone changes
+ * every minute (made once and kept in the temp folder across runs: ~10 s to make), and short
+ * WMA, WavPack and AIFF files. Plus a Goertzel detector to tell which minute decoded audio
+ * comes from, and a count of this process's ffmpeg children.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const hasFfmpeg = spawnSync('ffmpeg', ['-hide_banner', '-version']).status === 0;
+
+/** The tone of minute `m` of the hour fixture (Hz). */
+export const toneOfMinute = (m: number): number => 200 + 20 * m;
+const RATE = 8000;
+
+/** The 1-hour Ogg Vorbis (8 kHz mono, tone 200 + 20 * minute Hz), made once per machine. */
+export async function hourOgg(): Promise<string> {
+  const dir = join(tmpdir(), 'musicsharer-test-fixtures');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'hour-tones-v1.ogg');
+  if (existsSync(path)) return path;
+  const temp = `${path}.${process.pid}.tmp.ogg`;
+  const child = spawn('ffmpeg', ['-v', 'error', '-y', '-f', 's16le', '-ar', String(RATE), '-ac', '1', '-i', 'pipe:0', '-c:a', 'libvorbis', '-q:a', '0', temp], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let phase = 0;
+  for (let minute = 0; minute < 60; minute++) {
+    const pcm = Buffer.alloc(60 * RATE * 2);
+    const step = (2 * Math.PI * toneOfMinute(minute)) / RATE;
+    for (let i = 0; i < 60 * RATE; i++) {
+      pcm.writeInt16LE(Math.round(Math.sin(phase) * 12000), i * 2);
+      phase += step;
+    }
+    if (!child.stdin.write(pcm)) await new Promise((r) => child.stdin.once('drain', r));
+  }
+  child.stdin.end();
+  if ((await done) !== 0) throw new Error('making the hour fixture failed');
+  renameSync(temp, path);
+  return path;
+}
+
+/** A short file of `seconds` of a 440 Hz tone (stereo 44.1 kHz) in the container/codec given by ffmpeg arguments. */
+export function shortFile(dir: string, name: string, seconds: number, codecArgs: string[]): string {
+  const path = join(dir, name);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`, '-ac', '2', ...codecArgs, path]);
+  return path;
+}
+
+/** ffprobe's duration of a file, or of bytes given on stdin. */
+export function probeDuration(input: string | Buffer): number {
+  const args = ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0'];
+  const out = typeof input === 'string'
+    ? execFileSync('ffprobe', [...args, input])
+    : execFileSync('ffprobe', [...args, '-f', 'mp3', '-i', 'pipe:0'], { input });
+  return Number(out.toString().trim());
+}
+
+/** Decodes MP3 bytes to 8 kHz mono 16-bit PCM samples. */
+export function decodeMp3(bytes: Buffer): Int16Array {
+  const pcm = execFileSync('ffmpeg', ['-v', 'error', '-f', 'mp3', '-i', 'pipe:0', '-ac', '1', '-ar', String(RATE), '-f', 's16le', 'pipe:1'], { input: bytes, maxBuffer: 256 * 1024 * 1024 });
+  return new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2);
+}
+
+/** Goertzel power of `frequency` over `samples[from, to)` (8 kHz). */
+export function tonePower(samples: Int16Array, frequency: number, from: number, to: number): number {
+  const coefficient = 2 * Math.cos((2 * Math.PI * frequency) / RATE);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = from; i < to; i++) {
+    const s0 = samples[i]! + coefficient * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return s1 * s1 + s2 * s2 - coefficient * s1 * s2;
+}
+
+/** The minute (0-59) whose tone dominates `samples` from `fromSec` to `toSec`. */
+export function dominantMinute(samples: Int16Array, fromSec: number, toSec: number): number {
+  let best = -1;
+  let bestPower = -1;
+  for (let m = 0; m < 60; m++) {
+    const power = tonePower(samples, toneOfMinute(m), Math.round(fromSec * RATE), Math.round(toSec * RATE));
+    if (power > bestPower) {
+      bestPower = power;
+      best = m;
+    }
+  }
+  return best;
+}
+
+/** ffmpeg processes that are children of this process (Linux /proc). */
+export function ffmpegChildren(): number {
+  let count = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      if (ppid === process.pid && comm === 'ffmpeg') count++;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return count;
+}
