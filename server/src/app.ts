@@ -98,8 +98,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     ...options.transcode,
   });
   app.addHook('onClose', () => transcodes.close());
-  // Before listening: its log line must not land inside the start banner (or its QR code).
-  if (options.findFfmpegNow) await transcodes.get();
+  // Looked for while the rest is set up (two short ffmpeg runs, ~0.1 s), and waited for before
+  // the app is ready: its log line must not land inside the start banner (or its QR code).
+  const ffmpegFound = options.findFfmpegNow ? transcodes.get() : undefined;
   await app.register(streamPlugin, {
     root: mediaRoot,
     resolve: (id) => {
@@ -151,5 +152,6 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     app.get('/', { schema: { response: { 200: { type: 'string' } } } }, async (_request, reply) => placeholder(reply));
     await app.register(appShellRoutes, { send: placeholder });
   }
+  await ffmpegFound;
   return app;
 }

@@ -12,9 +12,10 @@
  * `maxBytes` are deleted, least recently read first.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
+import { writeFileAtomic } from '../atomic-file.js';
 import { Representation } from '../stream/representation.js';
 import { encodeChunk, type RunningEncoder } from './encoder.js';
 import type { Ffmpeg } from './ffmpeg.js';
@@ -79,6 +80,8 @@ export class Transcode extends Representation {
   /** Frames written so far of each chunk being encoded. */
   readonly progress: Int32Array;
   readonly encoders = new Map<number, RunningEncoder>();
+  /** Chunk jobs under way (queued for a slot, encoding, writing): close() waits for them. */
+  readonly jobs = new Set<Promise<void>>();
   lastRead = Date.now();
   /** Readers waiting for frames. */
   waiting = 0;
@@ -138,6 +141,7 @@ export class Transcodes {
   /** Every cached key's bytes and last read (`Date.now()`), for the size bound. */
   readonly #sizes = new Map<string, { bytes: number; lastRead: number }>();
   readonly #slots: Slots;
+  #closed = false;
   readonly #ready: Promise<void>;
   readonly #timer: NodeJS.Timeout;
 
@@ -239,12 +243,15 @@ export class Transcodes {
   #encode(transcode: Transcode, chunk: number): void {
     transcode.state[chunk] = ChunkState.Encoding;
     transcode.progress[chunk] = 0;
-    void this.#runChunk(transcode, chunk).catch((error: unknown) => {
+    const job = this.#runChunk(transcode, chunk).catch((error: unknown) => {
+      if (this.#closed) return; // the app is closing: nobody reads any more
       this.options.log.error({ err: error, key: transcode.key }, 'transcoding failed');
       transcode.state[chunk] = ChunkState.Missing;
       transcode.failure ??= (error as Error).message;
       transcode.notify();
     });
+    transcode.jobs.add(job);
+    void job.finally(() => transcode.jobs.delete(job));
   }
 
   async #runChunk(transcode: Transcode, chunk: number): Promise<void> {
@@ -255,7 +262,7 @@ export class Transcodes {
       released = true;
     };
     try {
-      if (this.#idle(transcode)) {
+      if (this.#idle(transcode) || this.#closed) {
         transcode.state[chunk] = ChunkState.Missing;
         return;
       }
@@ -337,12 +344,18 @@ export class Transcodes {
     }
   }
 
+  /**
+   * Records which chunks are done. The chunks' bytes reach the disk first (datasync), then the
+   * map is replaced atomically (atomic-file.ts: its own temporary name, so two chunks that end
+   * together cannot trip over one temporary file, as they once did: a rename found its file gone
+   * and failed the transcode mid-response). After a crash the map never claims bytes that are
+   * not there.
+   */
   async #saveMap(transcode: Transcode): Promise<void> {
     const done: number[] = [];
     transcode.state.forEach((s, c) => s === ChunkState.Done && done.push(c));
-    const temp = `${transcode.paths.map}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify({ size: transcode.size, chunkFrames: CHUNK_FRAMES, done }));
-    await rename(temp, transcode.paths.map);
+    await transcode.file.datasync();
+    await writeFileAtomic(transcode.paths.map, JSON.stringify({ size: transcode.size, chunkFrames: CHUNK_FRAMES, done }), 0o644);
     this.#sizes.set(transcode.key, { bytes: transcode.doneBytes(), lastRead: transcode.lastRead });
   }
 
@@ -390,12 +403,14 @@ export class Transcodes {
 
   /** Stops every encoder and closes the cache files. */
   async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#timer);
     for (const opening of this.#open.values()) {
       const transcode = await opening.catch(() => undefined);
       if (!transcode) continue;
       for (const encoder of transcode.encoders.values()) encoder.stop();
-      await Promise.all([...transcode.encoders.values()].map((e) => e.done));
+      // Each job's last writes go to the file: close it only once they are done.
+      await Promise.allSettled([...transcode.jobs]);
       await transcode.file.close().catch(() => {});
     }
     this.#open.clear();

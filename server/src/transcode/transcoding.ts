@@ -36,7 +36,8 @@ export function transcoding(options: TranscodingOptions): Transcoding {
       options.log.warn({ ffmpeg: options.ffmpeg || undefined }, `no working ffmpeg: tracks that need transcoding cannot play; ${INSTALL_HINT}`);
       return { transcodes: null };
     }
-    options.log.info({ ffmpeg: ffmpeg.path, source: ffmpeg.source, version: ffmpeg.version }, 'transcoding with ffmpeg');
+    // Debug: a start that works says nothing (the banner is the start's one announcement).
+    options.log.debug({ ffmpeg: ffmpeg.path, source: ffmpeg.source, version: ffmpeg.version }, 'transcoding with ffmpeg');
     const temp = options.dataDir === undefined ? await mkdtemp(join(tmpdir(), 'musicsharer-transcodes-')) : undefined;
     const transcodes = new Transcodes({
       ffmpeg,

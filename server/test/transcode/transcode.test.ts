@@ -29,7 +29,7 @@ let root: string;
 const tracks = new Map<string, Track>();
 
 async function server(options: { dataDir?: string; ffmpeg?: false; idleMs?: number; maxEncoders?: number } = {}): Promise<{ app: FastifyInstance; origin: string }> {
-  const app = Fastify();
+  const app = Fastify({ logger: process.env.TRANSCODE_TEST_LOG ? { level: 'debug', file: process.env.TRANSCODE_TEST_LOG } : false });
   const transcodes = transcoding({ ffmpeg: options.ffmpeg, dataDir: options.dataDir, maxBytes: 2048 * 1024 * 1024, log: app.log, idleMs: options.idleMs ?? 2000, maxEncoders: options.maxEncoders ?? 2 });
   app.addHook('onClose', () => transcodes.close());
   await app.register(streamPlugin, { root, resolve: (id) => tracks.get(id), transcodes });
