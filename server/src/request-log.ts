@@ -46,9 +46,13 @@ export class RequestLog extends LogController {
   }
 }
 
-/** A URL fit for a log: the token of a pairing link (`/pair/<token>`) is cut out. */
+/**
+ * A URL fit for a log: the secret in a pairing link (`/pair/<token>`) and in a share link
+ * (`/s/<id>/...`, whoever has it can listen) is cut out.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/\/pair\/[^?#]*/i, '/pair/[redacted]');
+  // The path starts the target, or follows the authority in an absolute-form target (RFC 9112 §3.2.2).
+  return url.replace(/^((?:[a-z][a-z0-9+.-]*:\/\/[^/?#]*)?)\/(pair|s)\/[^/?#]+/i, '$1/$2/[redacted]');
 }
 
 type Bindings = Record<string, unknown>;

@@ -105,8 +105,12 @@ describe('names and logs', () => {
     assert.equal(browserName(undefined), 'A browser');
   });
 
-  test('a pairing token is cut from logged URLs', () => {
+  test('a pairing token and a share id are cut from logged URLs', () => {
     assert.equal(redactUrl('/pair/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'), '/pair/[redacted]');
     assert.equal(redactUrl('/api/tracks?limit=5'), '/api/tracks?limit=5');
+    assert.equal(redactUrl('/s/93_eFC-z7WyWhoKV5zgXtQ/stream/abc'), '/s/[redacted]/stream/abc');
+    assert.equal(redactUrl('/s/93_eFC-z7WyWhoKV5zgXtQ'), '/s/[redacted]');
+    assert.equal(redactUrl('/albums/s/x'), '/albums/s/x');
+    assert.equal(redactUrl('http://music.local:4533/pair/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'), 'http://music.local:4533/pair/[redacted]');
   });
 });
