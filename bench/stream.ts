@@ -57,7 +57,7 @@ async function serve(kind: string, root: string, port: number): Promise<void> {
     // Access control as the app has it (plugins/auth.ts): the session check runs first on the
     // stream route; the load sends a live session's cookie.
     const { default: authPlugin } = await import('../server/src/plugins/auth.js');
-    await app.register(authPlugin, { enabled: true });
+    await app.register(authPlugin, { enabled: true, dataDir: mkdtempSync(join(root, '..', 'auth-data-')) /* inside the bench's work folder, removed with it */ });
     const { token } = await app.auth.stores!.sessions.create('bench', '127.0.0.1');
     const { SESSION_COOKIE } = await import('../server/src/auth/cookie.js');
     ready = `ready ${SESSION_COOKIE}=${token}`;

@@ -7,7 +7,8 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { realpath } from 'node:fs/promises';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants as zlibConstants } from 'node:zlib';
 import { DEFAULT_TRANSCODE_CACHE_MB, type Config } from './config.js';
@@ -30,7 +31,7 @@ import libraryRoutes from './routes/library.js';
 import playlistRoutes from './routes/playlists.js';
 import shareRoutes from './routes/shares.js';
 
-/** `dataDir` absent: the library uses a temporary folder removed on close (tests). */
+/** `dataDir` absent: everything the server keeps goes in one temporary folder, removed on close (tests). */
 export type AppConfig = Pick<Config, 'mediaDir' | 'wsEcho' | 'allowedOrigins' | 'clientDir' | 'auth'> &
   Partial<Pick<Config, 'dataDir' | 'rescanIntervalSec' | 'allowedHosts' | 'trustProxy' | 'publicUrl' | 'transcodeCacheMb'>> & {
     /** `--ffmpeg PATH`; false: no ffmpeg at all (tests of the missing case). */
@@ -78,21 +79,25 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     },
   });
   const mediaRoot = await realpath(config.mediaDir);
+  const dataDir = config.dataDir ?? (await mkdtemp(join(tmpdir(), 'musicsharer-data-')));
+  // Added first, so it runs last (onClose hooks run in reverse order): after every plugin has
+  // saved what it keeps there.
+  if (config.dataDir === undefined) app.addHook('onClose', () => rm(dataDir, { recursive: true, force: true }));
   // First, so that every route (and every WebSocket upgrade) has it.
   // The --public-url name is one of ours too.
   const publicHost = config.publicUrl === undefined ? [] : [new URL(config.publicUrl).hostname.replace(/^\[|\]$/g, '')];
   await app.register(hostCheckPlugin, { allowedHosts: [...(config.allowedHosts ?? []), ...publicHost] });
   // Before any route: both attach their hooks to the routes registered after them.
   await app.register(originCheckPlugin, { allowedOrigins: config.allowedOrigins });
-  await app.register(authPlugin, { enabled: config.auth, dataDir: config.dataDir });
+  await app.register(authPlugin, { enabled: config.auth, dataDir });
 
-  await app.register(libraryPlugin, { root: mediaRoot, dataDir: config.dataDir, rescanIntervalSec: config.rescanIntervalSec });
+  await app.register(libraryPlugin, { root: mediaRoot, dataDir, rescanIntervalSec: config.rescanIntervalSec });
 
   // The hot path first: routes registered before the compress plugin carry none of its hooks.
   const catalog = app.library.catalog;
   const transcodes = transcoding({
     ffmpeg: config.ffmpeg,
-    dataDir: config.dataDir,
+    dataDir,
     maxBytes: (config.transcodeCacheMb ?? DEFAULT_TRANSCODE_CACHE_MB) * 1024 * 1024,
     log: app.log,
     ...options.transcode,
@@ -127,10 +132,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   app.library.on('changed', ({ trackCount }) => app.nowPlaying.broadcast({ type: 'library', trackCount }));
   app.library.on('progress', ({ scanning, done, total }) => app.nowPlaying.broadcast({ type: 'scan', scanning, done, total }));
   // Playlists: every change (and every playlist file that comes, changes or goes) is broadcast.
-  await app.register(playlistsPlugin, { dataDir: config.dataDir });
+  await app.register(playlistsPlugin, { dataDir });
   await app.register(playlistRoutes);
   // Shares open albums, tracks and playlists.
-  await app.register(sharesPlugin, { root: mediaRoot, dataDir: config.dataDir, clientDir: config.clientDir, publicUrl: config.publicUrl });
+  await app.register(sharesPlugin, { root: mediaRoot, dataDir, clientDir: config.clientDir, publicUrl: config.publicUrl });
   await app.register(shareRoutes);
 
   if (existsSync(join(config.clientDir, 'index.html'))) {

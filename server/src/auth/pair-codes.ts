@@ -4,7 +4,7 @@
  * row kill it for everyone, so guessing one of a million codes has a 5-in-a-million chance per
  * code made. Kept in memory only (a code outlives no restart), as a hash all the same.
  */
-import { newSixDigitCode, sameHash, tokenHash } from './secrets.js';
+import { newSixDigitCode, sameSecret, tokenHash } from './secrets.js';
 
 export const MAX_WRONG_CODES = 5;
 export const CODE_PATTERN = /^\d{6}$/;
@@ -32,7 +32,7 @@ export class PairCodes {
       this.#live = undefined;
       return false;
     }
-    if (CODE_PATTERN.test(code) && sameHash(tokenHash(code), live.hash)) {
+    if (CODE_PATTERN.test(code) && sameSecret(tokenHash(code), live.hash)) {
       this.#live = undefined;
       return true;
     }

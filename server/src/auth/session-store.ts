@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { SavedJson } from '../saved-json.js';
 import { timingSafeEqual } from 'node:crypto';
-import { newToken, tokenDigest, tokenHash, TOKEN_LENGTH } from './secrets.js';
+import { newToken, sameSecret, tokenDigest, tokenHash, TOKEN_LENGTH } from './secrets.js';
 
 export interface SessionRecord {
   /** Public id (random, unrelated to the token): what the API lists and revokes. */
@@ -30,14 +30,6 @@ export interface SessionRecord {
 export const MAX_SESSIONS = 100;
 /** The characters of a token that find it among those already verified (48 bits). */
 const SELECTOR_LENGTH = 8;
-
-/** Equality of two strings of the same public length, in time that does not depend on where they differ. */
-function sameString(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
 /** The cookie's one-year lifetime is renewed on use, at most once a day. */
 export const COOKIE_RENEW_AFTER_MS = 24 * 60 * 60 * 1000;
 /** A session not used for a year (the cookie's lifetime) is gone. */
@@ -159,7 +151,7 @@ export class SessionStore {
    */
   #recent(token: string): SessionRecord | undefined {
     const known = this.#verified.get(token.slice(0, SELECTOR_LENGTH));
-    return known !== undefined && sameString(known.token, token) && this.#byId.get(known.session.id) === known.session ? known.session : undefined;
+    return known !== undefined && sameSecret(known.token, token) && this.#byId.get(known.session.id) === known.session ? known.session : undefined;
   }
 
   /** The slow path: by the token's SHA-256, as stored. */

@@ -15,8 +15,6 @@
 import { CLOSE_SESSION_REVOKED } from '@musicsharer/shared';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { browserName } from '../auth/browser-name.js';
 import { readCookie, SESSION_COOKIE, sessionCookie } from '../auth/cookie.js';
@@ -30,8 +28,8 @@ import { prependOnRequest } from './route-hooks.js';
 
 export interface AuthPluginOptions {
   enabled: boolean;
-  /** Where sessions, the password hash and pairing links live (absent: a temporary folder removed on close). */
-  dataDir?: string;
+  /** Where sessions, the password hash and pairing links live. */
+  dataDir: string;
 }
 
 export interface AuthStores {
@@ -86,7 +84,7 @@ export default fp<AuthPluginOptions>(
       return;
     }
 
-    const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'musicsharer-auth-')));
+    const { dataDir } = options;
     const stores: AuthStores = {
       dataDir,
       sessions: await SessionStore.open(join(dataDir, 'sessions.json'), app.log),
@@ -150,7 +148,6 @@ export default fp<AuthPluginOptions>(
 
     app.addHook('onClose', async () => {
       await sessions.flush();
-      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     });
   },
   { name: 'musicsharer-auth', fastify: '5.x' },

@@ -9,9 +9,6 @@
  * library then works the same way, but nothing outlives the app.
  */
 import fp from 'fastify-plugin';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LibraryService, type LibraryServiceOptions } from '../library/service.js';
 import coverRoutes from '../routes/cover.js';
 
@@ -24,16 +21,15 @@ declare module 'fastify' {
 export interface LibraryPluginOptions extends Omit<LibraryServiceOptions, 'dataDir'> {
   /** Real (symlink-resolved) absolute path of the media folder. */
   root: string;
-  /** Index and thumbnail cache; a temporary folder (removed on close) when absent. */
-  dataDir?: string;
+  /** Index and thumbnail cache. */
+  dataDir: string;
   /** Seconds between periodic full checks (0: never). */
   rescanIntervalSec?: number;
 }
 
 export default fp<LibraryPluginOptions>(
   async (app, options) => {
-    const { root, dataDir: configured, rescanIntervalSec, ...rest } = options;
-    const dataDir = configured ?? (await mkdtemp(join(tmpdir(), 'musicsharer-data-')));
+    const { root, dataDir, rescanIntervalSec, ...rest } = options;
     const library = new LibraryService(root, app.log.child({ module: 'library' }), {
       ...rest,
       dataDir,
@@ -49,7 +45,6 @@ export default fp<LibraryPluginOptions>(
     });
     app.addHook('preClose', async () => {
       await library.close();
-      if (configured === undefined) await rm(dataDir, { recursive: true, force: true });
     });
   },
   { name: 'musicsharer-library' },

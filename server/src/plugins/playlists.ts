@@ -6,15 +6,13 @@
  */
 import type { ServerMessage } from '@musicsharer/shared';
 import fp from 'fastify-plugin';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PlaylistStore } from '../playlists/store.js';
 import type { AnyPlaylist } from '../playlists/views.js';
 
 export interface PlaylistsPluginOptions {
-  /** Where `playlists/` lives (absent: a temporary folder removed on close). */
-  dataDir?: string;
+  /** Where `playlists/` lives. */
+  dataDir: string;
 }
 
 export interface Playlists {
@@ -38,8 +36,7 @@ const CHANGED: ServerMessage = { type: 'playlists' };
 
 export default fp<PlaylistsPluginOptions>(
   async (app, options) => {
-    const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'musicsharer-playlists-')));
-    const store = await PlaylistStore.open(join(dataDir, 'playlists'), app.log);
+    const store = await PlaylistStore.open(join(options.dataDir, 'playlists'), app.log);
     const files = app.library.playlistFiles;
 
     const playlists: Playlists = {
@@ -61,10 +58,7 @@ export default fp<PlaylistsPluginOptions>(
     // A playlist file came, changed or went.
     app.library.on('playlists', () => playlists.changed());
 
-    app.addHook('onClose', async () => {
-      await store.flush();
-      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
-    });
+    app.addHook('onClose', () => store.flush());
   },
   { name: 'musicsharer-playlists', fastify: '5.x', dependencies: ['musicsharer-library', 'musicsharer-now-playing'] },
 );

@@ -12,8 +12,6 @@ import type { SharePageData, Track } from '@musicsharer/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { addressKey } from '../auth/failure-limiter.js';
 import { TokenBucket } from '../now-playing/admission.js';
@@ -28,8 +26,8 @@ import streamPlugin from './stream.js';
 export interface SharesPluginOptions {
   /** The real media folder. */
   root: string;
-  /** Where shares.json lives (absent: a temporary folder removed on close). */
-  dataDir?: string;
+  /** Where shares.json lives. */
+  dataDir: string;
   /** The built client (for the share page's script and styles in Vite's manifest). */
   clientDir: string;
   /** `--public-url`: the origin links are made with; else the request's own. */
@@ -60,6 +58,8 @@ declare module 'fastify' {
 const PAGE_BURST = 30;
 const PAGES_PER_SECOND = 0.5;
 const MAX_LIMITED_ADDRESSES = 10_000;
+/** Cover sizes remembered for share pages (one per cover version). */
+const MAX_REMEMBERED_COVER_SIZES = 256;
 /** The share entry of the client build (client/vite.config.ts). */
 const SHARE_ENTRY = 'src/share/main.ts';
 
@@ -75,8 +75,7 @@ function readShareAssets(clientDir: string): SharePageAssets {
 
 export default fp<SharesPluginOptions>(
   async (app, options) => {
-    const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'musicsharer-shares-')));
-    const store = await ShareStore.open(join(dataDir, 'shares.json'), app.log);
+    const store = await ShareStore.open(join(options.dataDir, 'shares.json'), app.log);
     const catalog = app.library.catalog;
     const assets = readShareAssets(options.clientDir);
     const rootPrefix = options.root.endsWith(sep) ? options.root : options.root + sep;
@@ -118,6 +117,22 @@ export default fp<SharesPluginOptions>(
       return bucket.take();
     }
 
+    /**
+     * The 512-px cover's pixel size for og:image:width/height: read from the thumbnail once per
+     * cover version (its ETag), not on every page load.
+     */
+    const coverSizes = new Map<string, { width: number; height: number } | undefined>();
+    async function coverSize(albumId: string): Promise<{ width: number; height: number } | undefined> {
+      const version = await app.library.covers.version(albumId);
+      if (typeof version !== 'object') return undefined;
+      if (coverSizes.has(version.etag)) return coverSizes.get(version.etag);
+      const thumbnail = await app.library.covers.thumbnail(version, 512);
+      const size = thumbnail.ok && Buffer.isBuffer(thumbnail.image.body) ? jpegSize(thumbnail.image.body) : undefined;
+      if (coverSizes.size >= MAX_REMEMBERED_COVER_SIZES) coverSizes.delete(coverSizes.keys().next().value!);
+      coverSizes.set(version.etag, size);
+      return size;
+    }
+
     const gone = (reply: FastifyReply, status: 404 | 410) =>
       reply.code(status).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(shareGonePage());
 
@@ -142,9 +157,7 @@ export default fp<SharesPluginOptions>(
           const base = baseUrl(request);
           let image: { url: string; width: number; height: number } | undefined;
           if (content.hasCover && content.albumId) {
-            const version = await app.library.covers.version(content.albumId);
-            const thumbnail = typeof version === 'object' ? await app.library.covers.thumbnail(version, 512) : undefined;
-            const size = thumbnail?.ok && Buffer.isBuffer(thumbnail.image.body) ? jpegSize(thumbnail.image.body) : undefined;
+            const size = await coverSize(content.albumId);
             if (size) image = { url: `${base}/s/${id}/cover?size=512`, ...size };
           }
           const data: SharePageData = {
@@ -218,10 +231,7 @@ export default fp<SharesPluginOptions>(
       { prefix: '/s/:shareId' },
     );
 
-    app.addHook('onClose', async () => {
-      await store.flush();
-      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
-    });
+    app.addHook('onClose', () => store.flush());
   },
   { name: 'musicsharer-shares', fastify: '5.x', dependencies: ['musicsharer-library', 'musicsharer-playlists'] },
 );
