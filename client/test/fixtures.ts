@@ -254,7 +254,7 @@ export function fakeAudio() {
 
 /** A track as the share page's data lists it (share `abc`). */
 export function shareTrack(n: number, overrides: Partial<SharePageTrack> = {}): SharePageTrack {
-  return { id: `t${n}`, title: `Song ${n}`, artist: 'The Testers', album: 'Shared Album', trackNo: n, duration: 120 + n, url: `/s/abc/stream/t${n}`, mimeType: 'audio/mpeg', ...overrides };
+  return { id: `t${n}`, title: `Song ${n}`, artist: 'The Testers', album: 'Shared Album', trackNo: n, duration: 120 + n, url: `/s/abc/stream/t${n}`, mimeType: 'audio/mpeg', codec: 'MPEG 1 Layer 3', bitrate: 192_000, ...overrides };
 }
 
 /** The share page's data for share `abc`: an album of three tracks, with a cover, no download. */
@@ -266,6 +266,7 @@ export function sharePageData(overrides: Partial<SharePageData> = {}): SharePage
     coverUrl: '/s/abc/cover',
     downloadUrl: null,
     tracks: [shareTrack(1), shareTrack(2), shareTrack(3)],
+    transcoding: true,
     ...overrides,
   };
 }

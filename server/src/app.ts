@@ -22,9 +22,9 @@ import originCheckPlugin from './plugins/origin-check.js';
 import playlistsPlugin from './plugins/playlists.js';
 import sharesPlugin from './plugins/shares.js';
 import streamPlugin from './plugins/stream.js';
+import transcodingPlugin from './plugins/transcoding.js';
 import websocketPlugin from './plugins/websocket.js';
 import { requestLogOptions } from './request-log.js';
-import { transcoding } from './transcode/transcoding.js';
 import appShellRoutes from './routes/app-shell.js';
 import authRoutes from './routes/auth.js';
 import libraryRoutes from './routes/library.js';
@@ -95,24 +95,20 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   // The hot path first: routes registered before the compress plugin carry none of its hooks.
   const catalog = app.library.catalog;
-  const transcodes = transcoding({
+  await app.register(transcodingPlugin, {
     ffmpeg: config.ffmpeg,
     dataDir,
     maxBytes: (config.transcodeCacheMb ?? DEFAULT_TRANSCODE_CACHE_MB) * 1024 * 1024,
-    log: app.log,
+    findNow: options.findFfmpegNow,
     ...options.transcode,
   });
-  app.addHook('onClose', () => transcodes.close());
-  // Looked for while the rest is set up (two short ffmpeg runs, ~0.1 s), and waited for before
-  // the app is ready: its log line must not land inside the start banner (or its QR code).
-  const ffmpegFound = options.findFfmpegNow ? transcodes.get() : undefined;
   await app.register(streamPlugin, {
     root: mediaRoot,
     resolve: (id) => {
       const record = catalog.getRecord(id);
       return record && { path: record.realPath, mimeType: record.mimeType, durationSec: record.duration };
     },
-    transcodes,
+    transcodes: app.transcoding,
   });
 
   // The track list of a large library is megabytes of JSON: compress API answers and the client
@@ -157,6 +153,5 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     app.get('/', { schema: { response: { 200: { type: 'string' } } } }, async (_request, reply) => placeholder(reply));
     await app.register(appShellRoutes, { send: placeholder });
   }
-  await ffmpegFound;
   return app;
 }

@@ -4,3 +4,4 @@ export * from './auth.js';
 export * from './share.js';
 export * from './playlist.js';
 export * from './screens.js';
+export * from './transcode.js';

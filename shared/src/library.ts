@@ -33,7 +33,10 @@ export const apiPaths = {
   scan: '/api/scan',
   /** Files that are not tracks, with the reason (corrupt, a name that is not UTF-8). */
   unplayable: '/api/unplayable',
+  /** Range-aware; `transcodedUrl()` (transcode.ts) adds `?format=mp3`. */
   stream: (id: string) => `/stream/${encodeURIComponent(id)}`,
+  /** GET (session): can the server transcode, at which bitrates (`TranscodingStatus`). */
+  transcoding: '/api/transcoding',
   cover: (albumId: string) => `/cover/${encodeURIComponent(albumId)}`,
   nowPlayingSocket: '/ws',
   /** Pairing link (public): a browser that opens it gets a session. */

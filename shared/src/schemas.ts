@@ -109,6 +109,21 @@ export const UnplayableListSchema = Type.Object({
   total: Type.Integer(),
 });
 
+/**
+ * `GET /api/transcoding`: whether the server can make the MP3 form of a track. Finding ffmpeg
+ * is done on the first ask (a fraction of a second), then remembered.
+ */
+export const TranscodingStatusSchema = Type.Object({
+  /** ffmpeg works: `?format=mp3` answers. */
+  available: Type.Boolean(),
+  /** Why not (and how to fix it), or null when available. */
+  reason: NullableString,
+  /** kbit/s accepted in `&bitrate=` (TRANSCODE_BITRATES). */
+  bitrates: Type.Array(Type.Integer()),
+  /** kbit/s without `&bitrate=`. */
+  defaultBitrate: Type.Integer(),
+});
+
 // ---- Access control: pairing, password, sessions ----
 
 /** A 6-digit pairing code, as typed on the new device. */
@@ -212,11 +227,17 @@ export const SharePageDataSchema = Type.Object({
       trackNo: NullableInteger,
       /** Seconds, or null. */
       duration: NullableNumber,
-      /** `/s/<id>/stream/<trackId>` (Range-aware). */
+      /** `/s/<id>/stream/<trackId>` (Range-aware; `?format=mp3` for the transcoded form). */
       url: Type.String(),
       mimeType: Type.String(),
+      /** As in TrackSchema: the client's playability decision uses it. */
+      codec: NullableString,
+      /** Bits per second, or null when unknown (Data saver). */
+      bitrate: NullableNumber,
     }),
   ),
+  /** The server can transcode (`?format=mp3` works): tracks this browser cannot play are asked for as MP3. */
+  transcoding: Type.Boolean(),
 });
 
 // ---- Playlists (issue 14) ----

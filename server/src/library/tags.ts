@@ -7,6 +7,7 @@ import { parseFromTokenizer, type IAudioMetadata } from 'music-metadata';
 import { basename, extname, posix } from 'node:path';
 import { HeadCachedFileTokenizer } from './file-tokenizer.js';
 import { albumId, artistId, trackId } from './ids.js';
+import { oggDuration } from './ogg-duration.js';
 import { UNKNOWN_ALBUM, UNKNOWN_ARTIST, type AudioFile, type TrackRecord } from './record.js';
 
 function text(value: string | undefined | null): string | null {
@@ -99,6 +100,12 @@ export async function readTrack(file: AudioFile): Promise<TrackRecord> {
   // format. Treat "no codec and no duration" as corrupt rather than list a track that cannot play.
   if (!metadata.format.codec && !metadata.format.duration && !metadata.format.container) {
     throw new UnreadableAudioError('no audio stream found');
+  }
+  // Ogg says its length only on its last page, which music-metadata reads only when it reads
+  // every page: read that page ourselves.
+  if (metadata.format.duration === undefined && metadata.format.container === 'Ogg') {
+    const seconds = await oggDuration(file.realPath, file.size, metadata.format.codec, metadata.format.sampleRate).catch(() => undefined);
+    if (seconds !== undefined) metadata = { ...metadata, format: { ...metadata.format, duration: seconds } };
   }
   return toTrackRecord(file, metadata);
 }

@@ -8,7 +8,7 @@
  * page. A track id that is not in the share is 404 whether or not the library has it. Page
  * loads are counted and rate-limited per address (a burst gets 429); media requests are not.
  */
-import type { SharePageData, Track } from '@musicsharer/shared';
+import { apiPaths, type SharePageData, type Track } from '@musicsharer/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { readFileSync } from 'node:fs';
@@ -173,9 +173,12 @@ export default fp<SharesPluginOptions>(
               album: t.album,
               trackNo: t.trackNo,
               duration: t.duration,
-              url: `/s/${id}/stream/${encodeURIComponent(t.id)}`,
+              url: apiPaths.shareStream(id, t.id),
               mimeType: t.mimeType,
+              codec: t.codec,
+              bitrate: t.bitrate,
             })),
+            transcoding: (await app.transcoding.get()) !== null,
           };
           return reply
             .header('Cache-Control', 'no-store')
@@ -224,8 +227,10 @@ export default fp<SharesPluginOptions>(
             const content = request.shareContent;
             if (!content?.tracks.some((t) => t.id === id)) return undefined;
             const record = catalog.getRecord(id);
-            return record && { path: record.realPath, mimeType: record.mimeType };
+            return record && { path: record.realPath, mimeType: record.mimeType, durationSec: record.duration };
           },
+          // A friend's phone that cannot play the original asks for `?format=mp3` too.
+          transcodes: app.transcoding,
         });
       },
       { prefix: '/s/:shareId' },
@@ -233,5 +238,5 @@ export default fp<SharesPluginOptions>(
 
     app.addHook('onClose', () => store.flush());
   },
-  { name: 'musicsharer-shares', fastify: '5.x', dependencies: ['musicsharer-library', 'musicsharer-playlists'] },
+  { name: 'musicsharer-shares', fastify: '5.x', dependencies: ['musicsharer-library', 'musicsharer-playlists', 'musicsharer-transcoding'] },
 );

@@ -27,7 +27,7 @@ import { writeBody, type Segment } from '../stream/body-writer.js';
 import type { FileEntry } from '../stream/file-entry.js';
 import { DEFAULT_STAT_FRESH_MS, FileReplaced, HEAD_BYTES, NotServable, OpenFiles } from '../stream/open-files.js';
 import { isMissing, nodeStreamFs, type StreamFs } from '../stream/stream-fs.js';
-import { DEFAULT_BITRATE, isBitrate, type Bitrate } from '../transcode/mp3-layout.js';
+import { DEFAULT_TRANSCODE_BITRATE, isTranscodeBitrate } from '@musicsharer/shared';
 import { Undecodable, type Transcode } from '../transcode/transcodes.js';
 import type { Transcoding } from '../transcode/transcoding.js';
 
@@ -213,8 +213,8 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
   async function answerTranscoded(request: FastifyRequest, reply: FastifyReply, target: Target): Promise<FastifyReply> {
     const query = request.query as Record<string, unknown>;
     const bitrateRaw = query.bitrate;
-    const bitrate = bitrateRaw === undefined ? DEFAULT_BITRATE : Number(bitrateRaw);
-    if (query.format !== 'mp3' || typeof bitrateRaw === 'object' || !/^\d+$/.test(String(bitrateRaw ?? DEFAULT_BITRATE)) || !isBitrate(bitrate)) {
+    const bitrate = bitrateRaw === undefined ? DEFAULT_TRANSCODE_BITRATE : Number(bitrateRaw);
+    if (query.format !== 'mp3' || typeof bitrateRaw === 'object' || !/^\d+$/.test(String(bitrateRaw ?? DEFAULT_TRANSCODE_BITRATE)) || !isTranscodeBitrate(bitrate)) {
       return fail(reply, 400, 'Bad Request', 'format must be mp3 and bitrate one of 96, 128, 192, 256, 320');
     }
     const transcodes = await options.transcodes?.get();
@@ -232,7 +232,7 @@ const streamPlugin: FastifyPluginAsync<StreamPluginOptions> = async (app, option
     const { stats } = entry;
     let transcode: Transcode;
     try {
-      transcode = await transcodes.get({ path: target.path, durationSec: target.durationSec, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs }, bitrate as Bitrate);
+      transcode = await transcodes.get({ path: target.path, durationSec: target.durationSec, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs }, bitrate);
       const answer = decideAnswer(request, transcode, answerOptions);
       if (answer.kind === 'error') return fail(reply, answer.statusCode, answer.error, answer.message, answer.headers);
       if (answer.statusCode !== 304) await transcodes.ensure(transcode, firstOffset(answer.body));

@@ -22,6 +22,7 @@ import {
   UnplayableListSchema,
 } from '@musicsharer/shared/schemas';
 import type { FastifyReply } from 'fastify';
+import { relative, sep } from 'node:path';
 import { sendCachedJson, ViewsCache } from '../library/views-cache.js';
 
 /** `GET /api/unplayable` lists at most this many files (and says how many there are). */
@@ -78,7 +79,17 @@ const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(apiPaths.scan, { schema: { response: { 200: ScanStatusSchema } } }, async () => app.library.status);
 
-  app.get(apiPaths.unplayable, { schema: { response: { 200: UnplayableListSchema } } }, async () => app.library.unplayable(MAX_UNPLAYABLE_LISTED));
+  // Files the scan could not read, then the tracks ffmpeg could not decode when they were asked
+  // for as MP3 (found only then: decoding every file during the scan would take hours).
+  app.get(apiPaths.unplayable, { schema: { response: { 200: UnplayableListSchema } } }, async () => {
+    const list = app.library.unplayable(MAX_UNPLAYABLE_LISTED);
+    for (const [realPath, reason] of app.transcoding.undecodable()) {
+      list.total++;
+      const path = relative(app.library.root, realPath).split(sep).join('/');
+      if (list.files.length < MAX_UNPLAYABLE_LISTED) list.files.push({ path, reason: `ffmpeg cannot decode this file: ${reason}` });
+    }
+    return list;
+  });
 };
 
 export default libraryRoutes;

@@ -13,6 +13,8 @@
  * same bytes. Pure: no I/O.
  */
 
+import type { TranscodeBitrate } from '@musicsharer/shared';
+
 export const SAMPLE_RATE = 48_000;
 export const SAMPLES_PER_FRAME = 1152;
 /** 30 s of audio: 1250 * 1152 / 48000. */
@@ -22,16 +24,11 @@ export const PRE_ROLL_FRAMES = 4;
 /** Frames encoded after a chunk's last one: its last frames are encoded with the audio that follows them, not with the flush's zeros. */
 export const POST_ROLL_FRAMES = 4;
 
-export const BITRATES = [96, 128, 192, 256, 320] as const;
-export type Bitrate = (typeof BITRATES)[number];
-export const DEFAULT_BITRATE: Bitrate = 192;
+// The bitrates offered and the default: one list for both sides (shared/src/transcode.ts).
+export type Bitrate = TranscodeBitrate;
 
 /** MPEG-1 Layer III bitrate index (ISO 11172-3, table of bitrate_index). */
 const BITRATE_INDEX: Record<Bitrate, number> = { 96: 7, 128: 9, 192: 11, 256: 13, 320: 14 };
-
-export function isBitrate(value: number): value is Bitrate {
-  return (BITRATES as readonly number[]).includes(value);
-}
 
 export interface Layout {
   bitrate: Bitrate;

@@ -44,6 +44,8 @@ export interface TranscodesOptions {
   /** An encoder nobody read from for this long is stopped. */
   idleMs: number;
   log: FastifyBaseLogger;
+  /** ffmpeg cannot decode this source (its real path): the file is marked unplayable. */
+  onUndecodable?: (path: string, reason: string) => void;
 }
 
 const enum ChunkState {
@@ -301,6 +303,7 @@ export class Transcodes {
         if (transcode.doneBytes() === 0) {
           this.#undecodable.set(transcode.key, result.error);
           this.options.log.warn({ path: transcode.source.path, reason: result.error }, 'ffmpeg cannot decode this file');
+          this.options.onUndecodable?.(transcode.source.path, result.error);
           transcode.failure = result.error;
         } else {
           this.options.log.error({ path: transcode.source.path, chunk, reason: result.error }, 'transcoding a chunk failed');
