@@ -24,8 +24,12 @@ export default fp<TranscodingPluginOptions>(
     const transcodes = transcoding({ ...options, log: app.log });
     app.decorate('transcoding', transcodes);
     app.addHook('onClose', () => transcodes.close());
-    // Two short ffmpeg runs (~0.1 s), while the rest of the app is set up.
-    if (options.findNow) app.addHook('onReady', async () => void (await transcodes.get()));
+    // Two short ffmpeg runs (~0.1 s), while the rest of the app is set up; waited for before
+    // the app is ready, so its log line cannot land inside the start banner (or its QR code).
+    if (options.findNow) {
+      const found = transcodes.get();
+      app.addHook('onReady', async () => void (await found));
+    }
     app.get(apiPaths.transcoding, { schema: { response: { 200: TranscodingStatusSchema } } }, () => transcodes.status());
   },
   { name: 'musicsharer-transcoding', fastify: '5.x' },

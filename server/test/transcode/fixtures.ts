@@ -4,12 +4,28 @@
  * WMA, WavPack and AIFF files. Plus a Goertzel detector to tell which minute decoded audio
  * comes from, and a count of this process's ffmpeg children.
  */
+import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 
 export const hasFfmpeg = spawnSync('ffmpeg', ['-hide_banner', '-version']).status === 0;
+
+/**
+ * Off CI a machine without ffmpeg skips a transcoding suite, loudly; in CI (which installs it) a
+ * missing ffmpeg fails the run instead. Returns whether the suite should be skipped.
+ */
+export function skipWithoutFfmpeg(suite: string): boolean {
+  if (hasFfmpeg) return false;
+  if (/^(1|true)$/i.test(process.env.CI ?? '')) {
+    test(`ffmpeg is installed (CI runs ${suite})`, () => assert.fail('ffmpeg not found on the PATH: apt-get install ffmpeg'));
+  } else {
+    console.log(`# SKIPPED: ${suite} needs ffmpeg on the PATH (apt-get install ffmpeg)`);
+  }
+  return true;
+}
 
 /** The tone of minute `m` of the hour fixture (Hz). */
 export const toneOfMinute = (m: number): number => 200 + 20 * m;
@@ -45,6 +61,35 @@ export function shortFile(dir: string, name: string, seconds: number, codecArgs:
   const path = join(dir, name);
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`, '-ac', '2', ...codecArgs, path]);
   return path;
+}
+
+/**
+ * An AIFF-C file music-metadata reads (tags aside: its COMM chunk gives 2 channels, 16 bits,
+ * 44.1 kHz and `seconds` of frames) but whose compression type ("ZZZZ") no decoder knows:
+ * ffmpeg refuses it. The library lists it as a track; asked for as MP3 it is a 415.
+ */
+export function undecodableAifc(dir: string, name: string, seconds: number): string {
+  const frames = Math.round(seconds * 44_100);
+  // 44100 as an 80-bit IEEE 754 extended float: exponent 15 (2^15 <= 44100 < 2^16), then the mantissa.
+  const rate = Buffer.alloc(10);
+  rate.writeUInt16BE(16_383 + 15, 0);
+  rate.writeBigUInt64BE(BigInt(44_100) << BigInt(63 - 15), 2);
+  const comm = Buffer.concat([Buffer.from([0, 2]), u32(frames), Buffer.from([0, 16]), rate, Buffer.from('ZZZZ'), Buffer.from([4, ...Buffer.from('none'), 0])]);
+  const ssnd = Buffer.concat([u32(0), u32(0), Buffer.alloc(frames * 4)]);
+  const chunks = Buffer.concat([chunk('FVER', u32(0xa2805140)), chunk('COMM', comm), chunk('SSND', ssnd)]);
+  const path = join(dir, name);
+  writeFileSync(path, Buffer.concat([Buffer.from('FORM'), u32(4 + chunks.length), Buffer.from('AIFC'), chunks]));
+  return path;
+}
+
+function u32(value: number): Buffer {
+  const buffer = Buffer.alloc(4);
+  buffer.writeUInt32BE(value);
+  return buffer;
+}
+
+function chunk(id: string, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(id), u32(body.length), body, body.length % 2 === 1 ? Buffer.alloc(1) : Buffer.alloc(0)]);
 }
 
 /** ffprobe's duration of a file, or of bytes given on stdin. */
