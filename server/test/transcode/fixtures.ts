@@ -82,6 +82,34 @@ export function undecodableAifc(dir: string, name: string, seconds: number): str
   return path;
 }
 
+/**
+ * A DSF file (Sony's DSD Stream File: "DSD ", "fmt " and "data" chunks, little-endian) of
+ * `seconds` of stereo DSD64 silence (the idle pattern 0x69), as no ffmpeg muxer writes one.
+ */
+export function dsdSilence(dir: string, name: string, seconds: number): string {
+  const rate = 2_822_400;
+  const blockSize = 4096;
+  const samples = rate * seconds;
+  const blocksPerChannel = Math.ceil(samples / 8 / blockSize);
+  const data = Buffer.alloc(blocksPerChannel * 2 * blockSize, 0x69);
+  const fmt = Buffer.alloc(52);
+  fmt.write('fmt ', 0, 'latin1');
+  fmt.writeBigUInt64LE(52n, 4);
+  [1, 0, 2, 2, rate, 1].forEach((value, i) => fmt.writeUInt32LE(value, 12 + 4 * i)); // version, DSD raw, stereo, 2 channels, rate, 1 bit
+  fmt.writeBigUInt64LE(BigInt(samples), 36);
+  fmt.writeUInt32LE(blockSize, 44);
+  const dataHeader = Buffer.alloc(12);
+  dataHeader.write('data', 0, 'latin1');
+  dataHeader.writeBigUInt64LE(BigInt(12 + data.length), 4);
+  const dsd = Buffer.alloc(28);
+  dsd.write('DSD ', 0, 'latin1');
+  dsd.writeBigUInt64LE(28n, 4);
+  dsd.writeBigUInt64LE(BigInt(28 + fmt.length + dataHeader.length + data.length), 12);
+  const path = join(dir, name);
+  writeFileSync(path, Buffer.concat([dsd, fmt, dataHeader, data]));
+  return path;
+}
+
 function u32(value: number): Buffer {
   const buffer = Buffer.alloc(4);
   buffer.writeUInt32BE(value);
