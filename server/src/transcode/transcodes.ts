@@ -6,8 +6,9 @@
  * bytes.
  *
  * A read of a byte that is not there yet starts the encoder of its chunk (one per chunk, however
- * many requests wait for it) and waits for the frame; as long as someone reads, the following
- * chunks are encoded too. An encoder nobody has read from for `idleMs` is stopped. At most
+ * many requests wait for it) and waits for the frame; as long as someone reads on (past a chunk's
+ * first frame), the following chunks are encoded too; a probe of the first bytes makes the first
+ * chunk only. An encoder nobody has read from for `idleMs` is stopped. At most
  * `maxEncoders` run at once (the others wait for a slot). Complete files and parts beyond
  * `maxBytes` are deleted, least recently read first.
  */
@@ -87,6 +88,8 @@ export class Transcode extends Representation {
   lastRead = Date.now();
   /** Readers waiting for frames. */
   waiting = 0;
+  /** The furthest offset any read started at: whether someone plays on, or only probed the start. */
+  readFrontier = 0;
   failure: string | undefined;
   #waiters: (() => void)[] = [];
 
@@ -215,6 +218,7 @@ export class Transcodes {
    */
   async read(transcode: Transcode, buffer: Buffer, length: number, position: number): Promise<number> {
     transcode.lastRead = Date.now();
+    if (position > transcode.readFrontier) transcode.readFrontier = position;
     const sizes = this.#sizes.get(transcode.key);
     if (sizes) sizes.lastRead = transcode.lastRead;
     for (;;) {
@@ -323,8 +327,12 @@ export class Transcodes {
       transcode.state[chunk] = ChunkState.Done;
       await this.#saveMap(transcode);
       transcode.notify();
+      // Go on with the next missing chunk while someone plays on: a read got past this chunk's
+      // first frame. A probe of the first bytes (iOS's `bytes=0-1`, the client preparing the
+      // next tracks of its queue) gets the first chunk only: 30 s ready, not minutes of CPU.
       const next = transcode.state.indexOf(ChunkState.Missing, chunk + 1);
-      if (next !== -1 && !this.#idle(transcode)) this.#encode(transcode, next);
+      const playingOn = transcode.readFrontier >= (first + 1) * layout.frameSize;
+      if (next !== -1 && playingOn && !this.#idle(transcode)) this.#encode(transcode, next);
       await this.#bound();
     } finally {
       release();

@@ -6,7 +6,7 @@
  * Skipped, loudly, without ffmpeg (CI installs it).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -219,6 +219,23 @@ describe('transcoding', { skip }, () => {
       // Nobody reads on: the encoder (which went on with the next chunks) stops.
       await sleep(1500);
       assert.equal(ffmpegChildren(), 0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('a probe of the first bytes prepares the first chunk only; a player reading on gets the following ones', async () => {
+    const dataDir = tempDir();
+    const { app, origin } = await server({ dataDir });
+    const done = (etag: string) => (JSON.parse(readFileSync(join(dataDir, 'transcodes', `${etag.slice(1, -1)}.json`), 'utf8')) as { done: number[] }).done;
+    try {
+      const probe = await get(origin, 'hour', { range: 'bytes=0-1' });
+      assert.equal(probe.res.status, 206);
+      await waitFor('the first chunk', () => ffmpegChildren() === 0 || undefined, 10_000);
+      assert.deepEqual(done(probe.res.headers.get('etag')!), [0]);
+      // A player reads on into the first chunk (its second frame): the next chunks follow.
+      await get(origin, 'hour', { range: 'bytes=576-100000' });
+      await waitFor('more chunks', () => done(probe.res.headers.get('etag')!).length > 1 || undefined, 10_000);
     } finally {
       await app.close();
     }
