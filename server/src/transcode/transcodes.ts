@@ -219,6 +219,7 @@ export class Transcodes {
   async read(transcode: Transcode, buffer: Buffer, length: number, position: number): Promise<number> {
     transcode.lastRead = Date.now();
     if (position > transcode.readFrontier) transcode.readFrontier = position;
+    this.#readAhead(transcode, position);
     const sizes = this.#sizes.get(transcode.key);
     if (sizes) sizes.lastRead = transcode.lastRead;
     for (;;) {
@@ -238,6 +239,18 @@ export class Transcodes {
         transcode.lastRead = Date.now();
       }
     }
+  }
+
+  /**
+   * A reader past the first frame of a chunk made earlier (by a probe, or from the cache) plays
+   * on: the chunk after it is made before the reader gets there. (A chunk still being made goes
+   * on to the next when it is done: `#runChunk`.)
+   */
+  #readAhead(transcode: Transcode, position: number): void {
+    const { layout } = transcode;
+    const chunk = chunkOf(layout, position);
+    if (transcode.state[chunk] !== ChunkState.Done || chunk + 1 >= layout.chunks || transcode.state[chunk + 1] !== ChunkState.Missing) return;
+    if (position >= (chunkFrames(layout, chunk).first + 1) * layout.frameSize) this.#encode(transcode, chunk + 1);
   }
 
   /** Waits until the byte at `position` is there (the first answer proves the source decodes). */
