@@ -3,8 +3,8 @@
  * usually is), a tone that changes every minute, the same tones as the test fixture
  * (`toneOfMinute`), so a decoded answer tells which minute it comes from. Made by ffmpeg from
  * PCM written here, once per machine: encoding an hour of Vorbis takes 75 s of one core (3 min
- * on a busy machine), as long as the rest of the bench, so the file is kept in the temporary folder across runs (delete
- * it, or set BENCH_FRESH_SOURCE=1, to make it again).
+ * on a busy machine), as long as the rest of the bench, so the file is kept in the temporary
+ * folder across runs (BENCH_FRESH_SOURCE=1 makes it again).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
