@@ -41,10 +41,15 @@ const SEEK_SEC = 3000;
 /** The issue's targets, in ms. */
 const TARGET_FIRST_MS = 2000;
 const TARGET_SEEK_MS = 3000;
-/** A seek reads 10 s of audio (240,000 bytes at 192 kbit/s) and hangs up, as a player moving on would. */
+/** A seek reads 10 s of audio (417 whole frames: 240,192 bytes at 192 kbit/s) and hangs up, as a player moving on would. */
 const SEEK_READ_SEC = 10;
 const PIPE_SERVER = fileURLToPath(new URL('./transcode/pipe-server.ts', import.meta.url));
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+interface Cpu {
+  own: number;
+  children: number;
+}
 
 /** CPU seconds of a process (own: all its threads) and of its children it has waited for (every ffmpeg it ran). */
 function cpuSeconds(pid: number): Cpu {
@@ -72,11 +77,6 @@ async function startPipeServer(source: string): Promise<{ child: ChildProcess; b
     child.once('exit', (code) => reject(new Error(`the pipe server exited (${code})`)));
   });
   return { child, base: `http://127.0.0.1:${port}` };
-}
-
-interface Cpu {
-  own: number;
-  children: number;
 }
 
 /** The whole hour read once: wall time, bytes, CPU seconds. */
