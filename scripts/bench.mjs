@@ -2,7 +2,7 @@
 /**
  * `npm run bench [-- NAME...]`: runs the benchmarks one after another (never in parallel: they
  * measure this machine). Each prints our figures beside its peers, as ratios. Not a test.
- * Names: stream, ws, library, client, mp3-duration, abuse (default: all present in bench/).
+ * Names: stream, ws, library, client, mp3-duration, abuse, transcode (default: all present in bench/).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const all = ['stream', 'ws', 'library', 'client', 'mp3-duration', 'abuse'];
+const all = ['stream', 'ws', 'library', 'client', 'mp3-duration', 'abuse', 'transcode'];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 const unknown = wanted.filter((name) => !all.includes(name));
 if (unknown.length > 0) {
