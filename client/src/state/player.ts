@@ -7,6 +7,8 @@
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { NowPlayingMessage, Track } from '@musicsharer/shared';
 import { defaultMediaSession, setMediaActions, showPosition, showTrack } from './media-session.js';
+import type { PlaybackModel } from './playback.js';
+import { recoveryAfter } from './playability.js';
 import { createQueue, type QueueModel } from './queue.js';
 
 /** Why the player changed: the now-playing socket sends the first four at once and throttles `progress`. */
@@ -20,6 +22,13 @@ export interface PlayerOptions {
   /** `navigator.mediaSession` by default; `null` for none. */
   mediaSession?: MediaSession | null;
   random?: () => number;
+  /**
+   * Original or MP3 for each track (./playback.ts); without it every track plays its original
+   * and a failure only says so.
+   */
+  playback?: Pick<PlaybackModel, 'urlFor' | 'cannotPlay' | 'learnUnsupported' | 'serverStatus' | 'probe' | 'prepare'>;
+  /** A track was passed over ("Cannot play this file", "Cannot play on this device"): the app shows why. */
+  onCannotPlay?: (message: string) => void;
 }
 
 /** The queue's state as the components read it (`queue` is the queue model's `tracks`). */
@@ -70,7 +79,7 @@ const RESTART_THRESHOLD = 3;
 const usable = (d: number) => Number.isFinite(d) && d > 0;
 
 export function createPlayer(options: PlayerOptions): PlayerModel {
-  const { audio } = options;
+  const { audio, playback } = options;
   audio.preload = 'metadata';
 
   const queue = createQueue({ random: options.random });
@@ -130,11 +139,13 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
    * `ended` handler the new src and play() must happen in the same tick (no await, no render),
    * or a locked iPhone will not start the next track.
    */
-  function start(i: number, at = 0) {
+  function start(i: number, at = 0, skipped = 0): void {
     const track = queue.tracks.peek()[i];
     if (!track) return;
+    const reason = playback?.cannotPlay(track);
+    if (reason) return passOver(i, `Cannot play “${track.title}” on this device: ${reason}`, skipped);
     pendingSeek = at > 0 ? at : null;
-    audio.src = track.url;
+    audio.src = playback ? playback.urlFor(track) : track.url;
     if (pendingSeek !== null) {
       // Before metadata this sets the default playback start position; re-applied on loadedmetadata.
       try {
@@ -153,6 +164,51 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
     });
     if (session) showTrack(session, track);
     emit('track');
+    playback?.prepare(queue.tracks.peek().slice(i + 1, i + 3));
+  }
+
+  /**
+   * Says why queue item `i` cannot play, then starts the next one that can (synchronously, as
+   * from `ended`); with none after it, stops on it with the message.
+   */
+  function passOver(i: number, message: string, skipped: number): void {
+    options.onCannotPlay?.(message);
+    const list = queue.tracks.peek();
+    const after = i + 1 < list.length ? i + 1 : queue.repeat.peek() === 'all' ? 0 : -1;
+    if (after >= 0 && skipped + 1 < list.length) return start(after, 0, skipped + 1);
+    audio.removeAttribute('src');
+    audio.load();
+    batch(() => {
+      queue.moveTo(i);
+      paused.value = true;
+      time.value = 0;
+      mediaDuration.value = NaN;
+      error.value = message;
+    });
+    emit('track');
+  }
+
+  /**
+   * The element failed on `src`: a probe of the same URL tells why. An original this device
+   * cannot play is asked for again as MP3 from the same position (and its format remembered);
+   * a file the server cannot decode (415) is passed over; without a transcoder (503) the track
+   * plays its original when it can (Data saver) or is passed over with the server's reason.
+   */
+  function recover(track: Track, src: string, code: number | undefined) {
+    if (!playback) return;
+    const i = queue.index.peek();
+    const at = pendingSeek ?? time.peek();
+    void playback.probe(src).then(async (status) => {
+      const moved = () => queue.index.peek() !== i || audio.getAttribute('src') !== src;
+      if (moved()) return;
+      const recovery = recoveryAfter({ original: src === track.url, code, status });
+      if (recovery === 'undecodable') return passOver(i, `Cannot play this file: “${track.title}” (the server cannot decode it)`, 0);
+      if (recovery === 'transcode') playback.learnUnsupported(track);
+      else if (recovery === 'no-transcoder') await playback.serverStatus();
+      else return;
+      // Only when that changed what would be asked for: never the same failing URL again.
+      if (!moved() && (playback.urlFor(track) !== src || playback.cannotPlay(track))) start(i, at);
+    });
   }
 
   function next() {
@@ -255,11 +311,14 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
   });
   audio.addEventListener('ratechange', updatePosition);
   audio.addEventListener('error', () => {
-    if (!audio.getAttribute('src')) return;
+    const src = audio.getAttribute('src');
+    const track = current.peek();
+    if (!src || !track) return;
     batch(() => {
       paused.value = true;
       error.value = cantPlay();
     });
+    recover(track, src, audio.error?.code);
   });
 
   return {
