@@ -7,8 +7,7 @@
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { NowPlayingMessage, Track } from '@musicsharer/shared';
 import { defaultMediaSession, setMediaActions, showPosition, showTrack } from './media-session.js';
-import type { PlaybackModel } from './playback.js';
-import { recoveryAfter } from './playability.js';
+import type { TrackSource } from './track-source.js';
 import { createQueue, type QueueModel } from './queue.js';
 
 /** Why the player changed: the now-playing socket sends the first four at once and throttles `progress`. */
@@ -23,10 +22,11 @@ export interface PlayerOptions {
   mediaSession?: MediaSession | null;
   random?: () => number;
   /**
-   * Original or MP3 for each track (./playback.ts); without it every track plays its original
-   * and a failure only says so.
+   * Original or MP3 for each track (./track-source.ts). A getter: the source comes in a chunk
+   * of its own; until it is in (or without one) every track plays its original and a failure
+   * only says so.
    */
-  playback?: Pick<PlaybackModel, 'urlFor' | 'cannotPlay' | 'learnUnsupported' | 'serverStatus' | 'probe' | 'prepare'>;
+  source?: () => TrackSource<Track> | null;
   /** A track was passed over ("Cannot play this file", "Cannot play on this device"): the app shows why. */
   onCannotPlay?: (message: string) => void;
 }
@@ -79,7 +79,8 @@ const RESTART_THRESHOLD = 3;
 const usable = (d: number) => Number.isFinite(d) && d > 0;
 
 export function createPlayer(options: PlayerOptions): PlayerModel {
-  const { audio, playback } = options;
+  const { audio } = options;
+  const source = () => options.source?.() ?? null;
   audio.preload = 'metadata';
 
   const queue = createQueue({ random: options.random });
@@ -142,10 +143,11 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
   function start(i: number, at = 0, skipped = 0): void {
     const track = queue.tracks.peek()[i];
     if (!track) return;
-    const reason = playback?.cannotPlay(track);
+    const from = source();
+    const reason = from?.cannotPlay(track);
     if (reason) return passOver(i, `Cannot play “${track.title}” on this device: ${reason}`, skipped);
     pendingSeek = at > 0 ? at : null;
-    audio.src = playback ? playback.urlFor(track) : track.url;
+    audio.src = from ? from.urlFor(track) : track.url;
     if (pendingSeek !== null) {
       // Before metadata this sets the default playback start position; re-applied on loadedmetadata.
       try {
@@ -164,7 +166,7 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
     });
     if (session) showTrack(session, track);
     emit('track');
-    playback?.prepare(queue.tracks.peek().slice(i + 1, i + 3));
+    from?.prepare(queue.tracks.peek().slice(i + 1, i + 3));
   }
 
   /**
@@ -186,29 +188,6 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
       error.value = message;
     });
     emit('track');
-  }
-
-  /**
-   * The element failed on `src`: a probe of the same URL tells why. An original this device
-   * cannot play is asked for again as MP3 from the same position (and its format remembered);
-   * a file the server cannot decode (415) is passed over; without a transcoder (503) the track
-   * plays its original when it can (Data saver) or is passed over with the server's reason.
-   */
-  function recover(track: Track, src: string, code: number | undefined) {
-    if (!playback) return;
-    const i = queue.index.peek();
-    const at = pendingSeek ?? time.peek();
-    void playback.probe(src).then(async (status) => {
-      const moved = () => queue.index.peek() !== i || audio.getAttribute('src') !== src;
-      if (moved()) return;
-      const recovery = recoveryAfter({ original: src === track.url, code, status });
-      if (recovery === 'undecodable') return passOver(i, `Cannot play this file: “${track.title}” (the server cannot decode it)`, 0);
-      if (recovery === 'transcode') playback.learnUnsupported(track);
-      else if (recovery === 'no-transcoder') await playback.serverStatus();
-      else return;
-      // Only when that changed what would be asked for: never the same failing URL again.
-      if (!moved() && (playback.urlFor(track) !== src || playback.cannotPlay(track))) start(i, at);
-    });
   }
 
   function next() {
@@ -318,7 +297,13 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
       paused.value = true;
       error.value = cantPlay();
     });
-    recover(track, src, audio.error?.code);
+    const i = queue.index.peek();
+    const at = pendingSeek ?? time.peek();
+    source()?.recover(track, src, audio.error?.code, {
+      stillCurrent: () => queue.index.peek() === i && audio.getAttribute('src') === src,
+      retry: () => start(i, at),
+      passOver: (message) => passOver(i, message, 0),
+    });
   });
 
   return {
