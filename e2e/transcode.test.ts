@@ -18,12 +18,12 @@ import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { Track } from '@musicsharer/shared';
 import { hasFfmpeg } from '../server/test/transcode/fixtures.js';
-import { launchBrowser, type E2EBrowser, type E2EPage } from './support/browsers.js';
+import { pagePerTest } from './support/browsers.js';
 import { BROWSER_NAMES, skipUnless } from './support/env.js';
-import { dragSlider, expectTimeAdvances, openAlbum, openApp, streamUrl, tapTrack, waitForPlayingPast, waitForText } from './support/musicsharer.js';
+import { expectTimeAdvances, openAlbum, openApp, seekAndPlayOn, streamUrl, tapTrack, waitForSliderSpan, waitForText } from './support/musicsharer.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 const isCI = /^(1|true)$/i.test(process.env.CI ?? '');
@@ -32,7 +32,6 @@ if (!hasFfmpeg && isCI) test('ffmpeg is installed (CI runs the transcoding end-t
 
 const TITLE = 'An Hour of WMA';
 const ALBUM = 'Old Rips';
-const SEEK_SLIDER = 'input[type="range"][aria-label="Seek"]';
 /** How long playback may take to go on after the seek: see above for WebKitGTK's sequential read. */
 const AFTER_SEEK_MS = { chromium: 15_000, webkit: 120_000 } as const;
 
@@ -75,49 +74,23 @@ after(async () => {
 
 for (const name of BROWSER_NAMES) {
   describe(`${name}: transcoding`, { skip: !hasFfmpeg || skipUnless(name) }, () => {
-    let browser: E2EBrowser;
-    let page: E2EPage;
-
-    before(async () => {
-      browser = await launchBrowser(name);
-    });
-    after(async () => {
-      await browser?.close();
-    });
-    beforeEach(async () => {
-      page = await browser.newPage();
-    });
-    afterEach(async () => {
-      const errors = page?.errors ?? [];
-      await page?.close();
-      assert.deepEqual(errors, [], 'no uncaught errors or console errors in the page');
-    });
+    const page = pagePerTest(name);
 
     test('a 1-hour WMA: a tap plays its MP3 form, it lasts 1:00:00, and a seek to 50:00 from the slider plays on from there', async () => {
       assert.equal(hour.mimeType, 'audio/x-ms-wma');
       assert.ok(Math.abs((hour.duration ?? 0) - 3600) < 1, `the catalog's duration: ${hour.duration}`);
       const src = `${streamUrl(server.base, hour)}?format=mp3`;
-      await openApp(page, server.base);
-      await openAlbum(page, ALBUM);
-      await tapTrack(page, TITLE);
-      await expectTimeAdvances(page, { src, what: `"${TITLE}" as MP3` });
+      await openApp(page(), server.base);
+      await openAlbum(page(), ALBUM);
+      await tapTrack(page(), TITLE);
+      await expectTimeAdvances(page(), { src, what: `"${TITLE}" as MP3` });
 
-      await page.tap({ css: 'button', name: 'Open player' });
-      const max = await page.waitFor<number>(
-        'the seek slider to span the hour',
-        `(css) => { const s = document.querySelector(css); return s && Number(s.max) >= 3000 ? Number(s.max) : null; }`,
-        [SEEK_SLIDER],
-      );
-      assert.ok(Math.abs(max - 3600) < 2, `slider max ${max}`);
-      await waitForText(page, '[data-testid="total"]', /^1:00:00$/);
-
-      await dragSlider(page, SEEK_SLIDER, 3000);
-      const timeoutMs = AFTER_SEEK_MS[name];
-      const landed = await waitForPlayingPast(page, src, 3000 - 1e-3, 'playback at 50:00 after the seek', { timeoutMs });
-      assert.ok(landed.currentTime < 3010, `playback resumed at ${landed.currentTime} s, not near 3000 s`);
-      const later = await waitForPlayingPast(page, src, landed.currentTime + 0.5, 'playback to continue past 50:00', { timeoutMs });
-      assert.ok(later.currentTime > 3000.5);
-      await waitForText(page, '[data-testid="elapsed"]', /^50:\d\d$/);
+      await page().tap({ css: 'button', name: 'Open player' });
+      await waitForSliderSpan(page(), 3600);
+      await waitForText(page(), '[data-testid="total"]', /^1:00:00$/);
+      const later = await seekAndPlayOn(page(), src, 3000, { timeoutMs: AFTER_SEEK_MS[name] });
+      assert.ok(later > 3000.5 && later < 3020, `playing at ${later} s`);
+      await waitForText(page(), '[data-testid="elapsed"]', /^50:\d\d$/);
     });
   });
 }

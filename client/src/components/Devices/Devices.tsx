@@ -5,6 +5,7 @@ import { useApp } from '../../state/context.js';
 import { formatTime } from '../../state/format.js';
 import { useModule } from '../../state/use-module.js';
 import { Icon } from '../Icon/Icon.js';
+import switches from '../../styles/switch.module.css';
 import styles from './Devices.module.css';
 
 const loadAccount = () => import('./Account.js');
@@ -58,7 +59,7 @@ function DataSaver() {
         <input
           type="checkbox"
           role="switch"
-          class={styles.switch}
+          class={switches.switch}
           checked={playback.dataSaver.value}
           onChange={(event) => playback.setDataSaver(event.currentTarget.checked)}
         />
