@@ -4,21 +4,23 @@
  * Every interaction is a real tap or click; every media assertion reads the `<audio>` element.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { ALBUM, createFixtureLibrary, type FixtureLibrary } from '../server/test/fixtures/library.js';
-import { launchBrowser, type E2EBrowser, type E2EPage } from './support/browsers.js';
+import { pagePerTest, type E2EPage } from './support/browsers.js';
 import { BROWSER_NAMES, skipUnless } from './support/env.js';
 import {
   audioState,
-  dragSlider,
   expectTimeAdvances,
   navigate,
   openAlbum,
   openApp,
   search,
+  SEEK_SLIDER,
+  seekAndPlayOn,
   streamUrl,
   tapTrack,
   waitForPlayingPast,
+  waitForSliderSpan,
   waitForText,
 } from './support/musicsharer.js';
 import { startServer, type RunningServer } from './support/server.js';
@@ -35,26 +37,12 @@ after(async () => {
   await fixture?.cleanup();
 });
 
-const SEEK_SLIDER = 'input[type="range"][aria-label="Seek"]';
-
 for (const name of BROWSER_NAMES) {
   describe(`${name}: playback`, { skip: skipUnless(name) }, () => {
-    let browser: E2EBrowser;
+    const current = pagePerTest(name);
     let page: E2EPage;
-
-    before(async () => {
-      browser = await launchBrowser(name);
-    });
-    after(async () => {
-      await browser?.close();
-    });
-    beforeEach(async () => {
-      page = await browser.newPage();
-    });
-    afterEach(async () => {
-      const errors = page?.errors ?? [];
-      await page?.close();
-      assert.deepEqual(errors, [], 'no uncaught errors or console errors in the page');
+    beforeEach(() => {
+      page = current();
     });
 
     test('tap a track: the audio plays (its time advances)', async () => {
@@ -104,19 +92,11 @@ for (const name of BROWSER_NAMES) {
       await expectTimeAdvances(page, { src, what: '"An Hour of Quiet"' });
 
       await page.tap({ css: 'button', name: 'Open player' });
-      const max = await page.waitFor<number>(
-        'the seek slider to span the hour',
-        `(css) => { const s = document.querySelector(css); return s && Number(s.max) >= 3000 ? Number(s.max) : null; }`,
-        [SEEK_SLIDER],
-      );
-      assert.ok(Math.abs(max - 3600) < 2, `slider max ${max}`);
+      await waitForSliderSpan(page, 3600);
       await waitForText(page, '[data-testid="total"]', /^(1:00:00|60:00)$/);
 
-      await dragSlider(page, SEEK_SLIDER, 3000);
-      const landed = await waitForPlayingPast(page, src, 3000 - 1e-3, 'playback at 50:00 after the seek');
-      assert.ok(landed.currentTime < 3010, `playback resumed at ${landed.currentTime} s, not near 3000 s`);
-      const later = await waitForPlayingPast(page, src, landed.currentTime + 0.5, 'playback to continue past 50:00');
-      assert.ok(later.currentTime > 3000.5);
+      const later = await seekAndPlayOn(page, src, 3000);
+      assert.ok(later > 3000.5);
       await waitForText(page, '[data-testid="elapsed"]', /^50:\d\d$/);
       const slider = await page.run<number>(`(css) => Number(document.querySelector(css).value)`, SEEK_SLIDER);
       assert.ok(slider >= 3000 && slider < 3020, `slider reads ${slider}`);

@@ -39,6 +39,8 @@ export async function renderApp({ count = 30, start = true, routes = {}, url = '
     deviceName: 'Test Phone',
     reload,
   });
+  // The track source comes in a chunk of its own: in before any test taps (and before teardown).
+  await vi.waitUntil(() => state.playback.value !== null);
   const view = render(<App state={state} />);
   if (start) await act(() => state.start());
   const cleanup = () => {

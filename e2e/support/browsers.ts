@@ -7,6 +7,8 @@
  * tsx (esbuild keepNames) may rewrite a function's `toString()` with helpers the page lacks.
  * Scripts receive JSON arguments and return JSON (or, for `tap`, an element).
  */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type ElementHandle, type Page } from 'playwright-core';
 import { CHROMIUM_PATH, type BrowserName } from './env.js';
 import { WebDriverError, isElementRef, startWebKitWebDriver, type WebDriverServer, type WebDriverSession } from './webdriver.js';
@@ -359,4 +361,28 @@ export async function closeAll(browsers: Map<BrowserName, E2EBrowser>, ...rest: 
     if (item && 'close' in item) await item.close();
     else if (item) await item.cleanup();
   }
+}
+
+/**
+ * Inside a browser's `describe`: one browser for the suite, a fresh page for each test, closed
+ * after it, and the test fails when the page logged an error or threw. Returns the page's getter.
+ */
+export function pagePerTest(name: BrowserName): () => E2EPage {
+  let browser: E2EBrowser | undefined;
+  let page: E2EPage | undefined;
+  before(async () => {
+    browser = await launchBrowser(name);
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    page = await browser!.newPage();
+  });
+  afterEach(async () => {
+    const errors = page?.errors ?? [];
+    await page?.close();
+    assert.deepEqual(errors, [], 'no uncaught errors or console errors in the page');
+  });
+  return () => page!;
 }

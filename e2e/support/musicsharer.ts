@@ -110,3 +110,27 @@ export function waitForText(page: E2EPage, css: string, pattern: RegExp, options
     { timeoutMs: MEDIA_TIMEOUT, ...options },
   );
 }
+
+/** The full player's seek slider. */
+export const SEEK_SLIDER = 'input[type="range"][aria-label="Seek"]';
+
+/** Waits until the full player's slider spans `seconds` (within 2 s); its maximum. */
+export function waitForSliderSpan(page: E2EPage, seconds: number): Promise<number> {
+  return page.waitFor<number>(
+    `the seek slider to span ${seconds} s`,
+    `(css, seconds) => { const s = document.querySelector(css); return s && Math.abs(Number(s.max) - seconds) < 2 ? Number(s.max) : null; }`,
+    [SEEK_SLIDER, seconds],
+  );
+}
+
+/**
+ * Drags the full player's slider to `to` seconds, then waits until `src` plays from there (less
+ * than 10 s past it) and on (half a second further). Returns where it was last seen.
+ */
+export async function seekAndPlayOn(page: E2EPage, src: string, to: number, options: WaitOptions = {}): Promise<number> {
+  await dragSlider(page, SEEK_SLIDER, to);
+  const landed = await waitForPlayingPast(page, src, to - 1e-3, `playback at ${to} s after the seek`, options);
+  if (landed.currentTime >= to + 10) throw new Error(`${page.browser}: playback resumed at ${landed.currentTime} s, not near ${to} s`);
+  const later = await waitForPlayingPast(page, src, landed.currentTime + 0.5, `playback to continue past ${to} s`, options);
+  return later.currentTime;
+}

@@ -8,8 +8,11 @@
  *    render in between): that is what starts the next track on a locked iPhone.
  *  - The lock screen (Media Session) shows title, artist, album and the cover at every thumbnail
  *    size, and its buttons play, pause, skip and seek.
+ *  - A track this browser cannot play is asked for as MP3 (`source`, ./formats.ts, loaded after
+ *    the page is up): the same decision and recovery as the app's player.
  */
 import type { COVER_SIZES, SharePageData, SharePageTrack } from '@musicsharer/shared';
+import type { TrackSource } from '../state/track-source.js';
 
 /**
  * The cover thumbnail sizes the server makes (`?size=`): the contract's, checked by type. The
@@ -45,6 +48,8 @@ export interface SharePlayer {
   seek(seconds: number): void;
   /** Runs on every change of the state (track, play/pause, time, duration, error). */
   onChange(listener: (state: SharePlayerState) => void): void;
+  /** Shows a message where errors show (a tap on a track that cannot play here). */
+  tell(message: string): void;
 }
 
 export interface SharePlayerOptions {
@@ -54,11 +59,13 @@ export interface SharePlayerOptions {
   mediaSession?: MediaSession | null;
   /** Base for the artwork's absolute URLs (default: the page's). */
   baseUrl?: string;
+  /** Original or MP3 per track; until it is in (or without one) every track plays its original. */
+  source?: () => TrackSource<SharePageTrack> | null;
 }
 
 const known = (seconds: number) => Number.isFinite(seconds) && seconds > 0;
 
-export function createSharePlayer({ audio, data, mediaSession, baseUrl }: SharePlayerOptions): SharePlayer {
+export function createSharePlayer({ audio, data, mediaSession, baseUrl, source = () => null }: SharePlayerOptions): SharePlayer {
   const { tracks } = data;
   const session = mediaSession !== undefined ? mediaSession : 'mediaSession' in navigator ? navigator.mediaSession : null;
   const listeners: ((state: SharePlayerState) => void)[] = [];
@@ -124,16 +131,27 @@ export function createSharePlayer({ audio, data, mediaSession, baseUrl }: ShareP
   }
 
   /** Synchronous on purpose: from a tap or from `ended`, src and play() in the same tick. */
-  function playTrack(i: number) {
+  function playTrack(i: number, at = 0) {
     const track = tracks[i];
     if (!track) return;
-    pendingSeek = null;
-    audio.src = track.url;
+    const from = source();
+    const reason = from?.cannotPlay(track);
+    if (reason) return passOver(i, `Cannot play “${track.title}” on this device: ${reason}`);
+    pendingSeek = at > 0 ? at : null;
+    audio.src = from ? from.urlFor(track) : track.url;
     watch(audio.play());
     index = i;
     error = null;
     showTrack(track);
     showPosition();
+    emit();
+    from?.prepare(tracks.slice(i + 1, i + 3));
+  }
+
+  /** Says why track `i` cannot play and goes on to the next one (which plays on under the message). */
+  function passOver(i: number, message: string) {
+    if (i + 1 < tracks.length) playTrack(i + 1);
+    error = message;
     emit();
   }
 
@@ -172,6 +190,10 @@ export function createSharePlayer({ audio, data, mediaSession, baseUrl }: ShareP
     onChange(listener) {
       listeners.push(listener);
     },
+    tell(message) {
+      error = message;
+      emit();
+    },
   };
 
   audio.addEventListener('ended', () => {
@@ -201,9 +223,18 @@ export function createSharePlayer({ audio, data, mediaSession, baseUrl }: ShareP
   }
   audio.addEventListener('timeupdate', emit);
   audio.addEventListener('error', () => {
-    if (!audio.getAttribute('src')) return;
-    error = `Can't play “${tracks[index]?.title ?? 'this track'}”`;
+    const src = audio.getAttribute('src');
+    const track = tracks[index];
+    if (!src || !track) return;
+    error = `Can't play “${track.title}”`;
     emit();
+    const i = index;
+    const at = pendingSeek ?? audio.currentTime;
+    source()?.recover(track, src, audio.error?.code, {
+      stillCurrent: () => index === i && audio.getAttribute('src') === src,
+      retry: () => playTrack(i, at),
+      passOver: (message) => passOver(i, message),
+    });
   });
 
   if (session) {

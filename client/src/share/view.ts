@@ -4,8 +4,17 @@
  * script runs) becomes the player: what plays, a seek slider, elapsed and remaining time,
  * previous / play-pause / next. Plain DOM: this page loads no framework.
  */
-import type { SharePageData } from '@musicsharer/shared';
+import type { SharePageData, SharePageTrack } from '@musicsharer/shared';
+import type { TrackSource } from '../state/track-source.js';
 import { createSharePlayer, type SharePlayer, type SharePlayerState } from './player.js';
+
+/**
+ * Vite wraps each dynamic import in its preload helper, which the app uses too: Rollup would
+ * split the helper into a chunk this page must fetch before it can start. A module defining
+ * its own `__vitePreload` keeps Vite's out (client/scripts/budget.ts checks that this page
+ * loads one script). Here it only loads: the chunk's own imports follow as ES imports do.
+ */
+export const __vitePreload = <T>(load: () => Promise<T>): Promise<T> => load();
 
 const ICONS = {
   play: 'M8 5v14l11-7z',
@@ -38,6 +47,18 @@ export interface MountOptions {
   mediaSession?: MediaSession | null;
   /** An element to use instead of a new `<audio>` (tests). */
   audio?: HTMLAudioElement;
+  /** Where the formats this device failed on and Data saver are remembered (default: localStorage). */
+  storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
+  /** For the prepare-ahead and failure probes (default: the page's fetch). */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+}
+
+function pageStorage(): Storage | null {
+  try {
+    return localStorage;
+  } catch {
+    return null;
+  }
 }
 
 /** Builds the player into `#share-player`, wires the track buttons, and returns the player. */
@@ -45,8 +66,10 @@ export function mountSharePage(doc: Document, data: SharePageData, options: Moun
   const host = doc.getElementById('share-player');
   if (!host || data.tracks.length === 0) return null;
   const audio = options.audio ?? element(doc, 'audio', 'sp-audio', { preload: 'metadata', 'x-webkit-airplay': 'allow' });
-  const player = createSharePlayer({ audio, data, mediaSession: options.mediaSession });
+  let source: TrackSource<SharePageTrack> | null = null;
+  const player = createSharePlayer({ audio, data, mediaSession: options.mediaSession, source: () => source });
   const trackButtons = [...doc.querySelectorAll<HTMLButtonElement>('.share-track[data-index]')];
+  const trackOf = (button: HTMLButtonElement) => data.tracks[Number(button.dataset.index)];
 
   const now = element(doc, 'p', 'sp-now', { 'aria-live': 'polite' });
   const title = element(doc, 'span', 'sp-title');
@@ -99,8 +122,26 @@ export function mountSharePage(doc: Document, data: SharePageData, options: Moun
   }
 
   for (const button of trackButtons) {
-    button.addEventListener('click', () => player.playTrack(Number(button.dataset.index)));
+    button.addEventListener('click', () => {
+      const track = trackOf(button);
+      const reason = track && source?.cannotPlay(track);
+      // A track this device cannot play: the tap explains instead of starting another one.
+      if (reason) player.tell(`Cannot play “${track.title}” on this device: ${reason}`);
+      else player.playTrack(Number(button.dataset.index));
+    });
   }
+  // The decision per format, after the page is up: taps before it play the originals.
+  void import('./formats.js').then(({ createShareSource }) => {
+    source = createShareSource({ audio, data, storage: options.storage === undefined ? pageStorage() : options.storage, fetch: options.fetch });
+    for (const button of trackButtons) {
+      const track = trackOf(button);
+      if (!track || !source.cannotPlay(track)) continue;
+      button.dataset.unplayable = '';
+      const note = element(doc, 'span', 'share-note');
+      note.textContent = 'Cannot play on this device';
+      button.querySelector('.share-name')?.append(note);
+    }
+  });
   toggle.addEventListener('click', player.toggle);
   previous.addEventListener('click', player.previous);
   next.addEventListener('click', player.next);

@@ -6,6 +6,7 @@ import { readDeviceName } from './device-name.js';
 import { createLibrary } from './library.js';
 import { createNavigation } from './navigation.js';
 import { createNowPlaying, type SocketFactory } from './now-playing.js';
+import type { PlaybackModel } from './playback.js';
 import { createPlayer } from './player.js';
 import { createSearch } from './search.js';
 import type { ShareTarget } from './shares.js';
@@ -95,7 +96,20 @@ export function createAppState(options: AppStateOptions) {
     },
   });
   const library = createLibrary({ fetch: apiFetch });
-  const player = createPlayer({ audio: options.audio, mediaSession: options.mediaSession });
+  /**
+   * Original or MP3 per track, Data saver: in a chunk of its own, asked for now. The library
+   * loads before a row can be tapped; until then a track would play its original.
+   */
+  const playback = signal<PlaybackModel | null>(null);
+  void import('./playback.js').then(({ createPlayback }) => {
+    playback.value = createPlayback({ audio: options.audio, fetch: apiFetch, storage: safeStorage(win) });
+  });
+  const player = createPlayer({
+    audio: options.audio,
+    mediaSession: options.mediaSession,
+    source: () => playback.peek(),
+    onCannotPlay: (text) => notify(text, undefined, 6000),
+  });
   const search = createSearch(library.index, { onSearch: () => void library.ensureTracks() });
   // The search box follows the URL: `/search?q=` fills it (a reload, back), any other screen empties it.
   const navigation = createNavigation(win, {
@@ -195,6 +209,7 @@ export function createAppState(options: AppStateOptions) {
     auth,
     library,
     player,
+    playback,
     navigation,
     search,
     nowPlaying,

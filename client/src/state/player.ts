@@ -7,6 +7,7 @@
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { NowPlayingMessage, Track } from '@musicsharer/shared';
 import { defaultMediaSession, setMediaActions, showPosition, showTrack } from './media-session.js';
+import type { TrackSource } from './track-source.js';
 import { createQueue, type QueueModel } from './queue.js';
 
 /** Why the player changed: the now-playing socket sends the first four at once and throttles `progress`. */
@@ -20,6 +21,14 @@ export interface PlayerOptions {
   /** `navigator.mediaSession` by default; `null` for none. */
   mediaSession?: MediaSession | null;
   random?: () => number;
+  /**
+   * Original or MP3 for each track (./track-source.ts). A getter: the source comes in a chunk
+   * of its own; until it is in (or without one) every track plays its original and a failure
+   * only says so.
+   */
+  source?: () => TrackSource<Track> | null;
+  /** A track was passed over ("Cannot play this file", "Cannot play on this device"): the app shows why. */
+  onCannotPlay?: (message: string) => void;
 }
 
 /** The queue's state as the components read it (`queue` is the queue model's `tracks`). */
@@ -71,6 +80,7 @@ const usable = (d: number) => Number.isFinite(d) && d > 0;
 
 export function createPlayer(options: PlayerOptions): PlayerModel {
   const { audio } = options;
+  const source = () => options.source?.() ?? null;
   audio.preload = 'metadata';
 
   const queue = createQueue({ random: options.random });
@@ -130,11 +140,14 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
    * `ended` handler the new src and play() must happen in the same tick (no await, no render),
    * or a locked iPhone will not start the next track.
    */
-  function start(i: number, at = 0) {
+  function start(i: number, at = 0, skipped = 0): void {
     const track = queue.tracks.peek()[i];
     if (!track) return;
+    const from = source();
+    const reason = from?.cannotPlay(track);
+    if (reason) return passOver(i, `Cannot play “${track.title}” on this device: ${reason}`, skipped);
     pendingSeek = at > 0 ? at : null;
-    audio.src = track.url;
+    audio.src = from ? from.urlFor(track) : track.url;
     if (pendingSeek !== null) {
       // Before metadata this sets the default playback start position; re-applied on loadedmetadata.
       try {
@@ -152,6 +165,28 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
       error.value = null;
     });
     if (session) showTrack(session, track);
+    emit('track');
+    from?.prepare(queue.tracks.peek().slice(i + 1, i + 3));
+  }
+
+  /**
+   * Says why queue item `i` cannot play, then starts the next one that can (synchronously, as
+   * from `ended`); with none after it, stops on it with the message.
+   */
+  function passOver(i: number, message: string, skipped: number): void {
+    options.onCannotPlay?.(message);
+    const list = queue.tracks.peek();
+    const after = i + 1 < list.length ? i + 1 : queue.repeat.peek() === 'all' ? 0 : -1;
+    if (after >= 0 && skipped + 1 < list.length) return start(after, 0, skipped + 1);
+    audio.removeAttribute('src');
+    audio.load();
+    batch(() => {
+      queue.moveTo(i);
+      paused.value = true;
+      time.value = 0;
+      mediaDuration.value = NaN;
+      error.value = message;
+    });
     emit('track');
   }
 
@@ -255,10 +290,19 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
   });
   audio.addEventListener('ratechange', updatePosition);
   audio.addEventListener('error', () => {
-    if (!audio.getAttribute('src')) return;
+    const src = audio.getAttribute('src');
+    const track = current.peek();
+    if (!src || !track) return;
     batch(() => {
       paused.value = true;
       error.value = cantPlay();
+    });
+    const i = queue.index.peek();
+    const at = pendingSeek ?? time.peek();
+    source()?.recover(track, src, audio.error?.code, {
+      stillCurrent: () => queue.index.peek() === i && audio.getAttribute('src') === src,
+      retry: () => start(i, at),
+      passOver: (message) => passOver(i, message, 0),
     });
   });
 

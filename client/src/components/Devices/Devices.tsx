@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Device } from '@musicsharer/shared';
+import { DATA_SAVER_BITRATE, type Device } from '@musicsharer/shared';
 import { devicePosition } from '../../state/app-state.js';
 import { useApp } from '../../state/context.js';
 import { formatTime } from '../../state/format.js';
 import { useModule } from '../../state/use-module.js';
 import { Icon } from '../Icon/Icon.js';
+import switches from '../../styles/switch.module.css';
 import styles from './Devices.module.css';
 
 const loadAccount = () => import('./Account.js');
@@ -36,6 +37,34 @@ function DeviceButton({ device, now }: { device: Device; now: number }) {
         )}
       </span>
     </button>
+  );
+}
+
+/** This device's playback settings (remembered here, not on the server). */
+function DataSaver() {
+  const playback = useApp().playback.value;
+  if (!playback) return null;
+  return (
+    <section class={styles.settings} aria-labelledby="playback-heading">
+      <h2 id="playback-heading" class={styles.settingsTitle}>
+        Playback on this device
+      </h2>
+      <label class={styles.switchRow}>
+        <span class={styles.text}>
+          <span class={styles.name}>Data saver</span>
+          <span class={styles.hint}>
+            For mobile data or a tunnel: tracks above {DATA_SAVER_BITRATE} kbit/s stream as {DATA_SAVER_BITRATE} kbit/s MP3.
+          </span>
+        </span>
+        <input
+          type="checkbox"
+          role="switch"
+          class={switches.switch}
+          checked={playback.dataSaver.value}
+          onChange={(event) => playback.setDataSaver(event.currentTarget.checked)}
+        />
+      </label>
+    </section>
   );
 }
 
@@ -80,6 +109,7 @@ export function Devices() {
         <span class={styles.name}>Shared links</span>
         <Icon name="forward" />
       </button>
+      <DataSaver />
       {auth.info.value?.auth && <LazyAccount />}
     </div>
   );

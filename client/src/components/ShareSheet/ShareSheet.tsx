@@ -4,6 +4,7 @@ import { HttpError } from '../../state/api.js';
 import { useApp } from '../../state/context.js';
 import { copyText, createShares, deliverLink, expiryLabel, expiryText, type ShareTarget } from '../../state/shares.js';
 import sheet from '../../styles/sheet.module.css';
+import switches from '../../styles/switch.module.css';
 import styles from './ShareSheet.module.css';
 
 export const COPIED = 'Link copied';
@@ -109,7 +110,7 @@ export function ShareSheet() {
             </fieldset>
             <label class={styles.toggle}>
               <span>Allow download</span>
-              <input type="checkbox" role="switch" class={styles.switch} checked={download} disabled={busy} onChange={(event) => setDownload(event.currentTarget.checked)} />
+              <input type="checkbox" role="switch" class={switches.switch} checked={download} disabled={busy} onChange={(event) => setDownload(event.currentTarget.checked)} />
             </label>
             {error && (
               <p class={styles.error} role="alert">

@@ -68,9 +68,12 @@ export function swallowClick(): boolean {
  * rendered when opened: a row holds only its buttons.
  */
 export function TrackRow({ track, current, numbered, onPlay }: { track: Track; current: boolean; numbered?: boolean; onPlay: () => void }) {
-  const { shareTarget, rowMenu } = useApp();
-  const detail = numbered ? track.artist : [track.artist, track.album].filter(Boolean).join(' · ');
+  const { shareTarget, rowMenu, playback, notify } = useApp();
+  // A format this device cannot play, and a server that cannot convert it: a tap says why.
+  const cannot = playback.value?.cannotPlay(track);
+  const detail = cannot ? 'Cannot play on this device' : numbered ? track.artist : [track.artist, track.album].filter(Boolean).join(' · ');
   const menu = () => (rowMenu.value = { tracks: [track], title: track.title });
+  const play = () => (cannot ? notify(`Cannot play “${track.title}” on this device: ${cannot}`, undefined, 8000) : onPlay());
   return (
     <div class={styles.item}>
       <button
@@ -78,7 +81,8 @@ export function TrackRow({ track, current, numbered, onPlay }: { track: Track; c
         class={styles.row}
         data-track-id={track.id}
         aria-current={current ? 'true' : undefined}
-        onClick={() => swallowClick() || onPlay()}
+        data-unplayable={cannot ? '' : undefined}
+        onClick={() => swallowClick() || play()}
         {...longPress(menu)}
       >
         {numbered && <span class={styles.number}>{track.trackNo ?? ''}</span>}
