@@ -275,6 +275,10 @@ class WebKitPage implements E2EPage {
         } catch (error) {
           if (!(error instanceof WebDriverError && RETRY_CLICK.has(error.code))) throw error;
           lastError = error;
+          // WebKitGTK's driver scrolls the page, not a scrolling element inside it (the app's
+          // screens are): below that element's fold a button stays "not interactable". A
+          // finger would scroll it up first; so does this.
+          if (error.code === 'element not interactable') await this.run(`(element) => element.scrollIntoView({ block: 'center' })`, element).catch(() => {});
         }
       }
       if (Date.now() > deadline) {
