@@ -19,10 +19,14 @@ import type { FailedFile, TrackRecord } from './record.js';
 export const INDEX_FORMAT = 'musicsharer-library-index';
 /**
  * Bump when the record shape changes: an index of another version is rescanned, not read.
- * Version 2 added the failed files; a version 1 index (none) is still read.
+ * Version 2 added the failed files; a version 1 index (none) is still read. Version 3: Ogg
+ * records carry their duration (read from the last page; the transcoded form's length follows
+ * from it); from an older index an Ogg record without one is left out, so the scan reads it again.
  */
-export const INDEX_VERSION = 2;
-const READABLE_VERSIONS = new Set([1, INDEX_VERSION]);
+export const INDEX_VERSION = 3;
+const READABLE_VERSIONS = new Set([1, 2, INDEX_VERSION]);
+/** A record an older index kept without what this version knows how to read. */
+const isStale = (record: TrackRecord, version: number) => version < 3 && record.mimeType === 'audio/ogg' && record.duration === null;
 export const INDEX_FILE = 'library-index.ndjson';
 
 export interface IndexSnapshot {
@@ -159,7 +163,7 @@ export class IndexStore {
       if (entries <= header.tracks) {
         if (!isRecord(value)) throw new IndexCorruptError(`index entry ${entries} is not a track`);
         for (const field of SHARED_FIELDS) (value as unknown as Record<string, unknown>)[field] = interner.get(value[field]);
-        records.push(value);
+        if (!isStale(value, header.version)) records.push(value);
       } else if (entries <= header.tracks + header.folders) {
         if (!Array.isArray(value) || typeof value[0] !== 'string' || typeof value[1] !== 'string') {
           throw new IndexCorruptError(`index entry ${entries} is not a folder image`);

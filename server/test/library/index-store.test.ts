@@ -60,6 +60,19 @@ describe('IndexStore', () => {
     assert.deepEqual(await new IndexStore(file).load(), { root: '/music', records, folderImages: [], failed: [] });
   });
 
+  test('from a version 2 index, an Ogg record without a duration is left out (the scan reads it again); a version 3 one is kept', async () => {
+    const records = [
+      fakeRecord(0, '/music'),
+      { ...fakeRecord(1, '/music'), mimeType: 'audio/ogg', duration: null },
+      { ...fakeRecord(2, '/music'), mimeType: 'audio/ogg', duration: 61.5 },
+    ];
+    const file = join(dir, 'v2-ogg.ndjson');
+    await new IndexStore(file).save({ root: '/music', records, folderImages: [] });
+    assert.deepEqual((await new IndexStore(file).load())?.records, records);
+    await writeFile(file, (await readFile(file, 'utf8')).replace(`"version":${INDEX_VERSION}`, '"version":2'));
+    assert.deepEqual((await new IndexStore(file).load())?.records, [records[0], records[2]]);
+  });
+
   test('the header names the format', async () => {
     const file = join(dir, 'header.ndjson');
     await new IndexStore(file).save({ root: '/m', records: [], folderImages: [] });
