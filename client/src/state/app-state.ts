@@ -101,9 +101,13 @@ export function createAppState(options: AppStateOptions) {
    * loads before a row can be tapped; until then a track would play its original.
    */
   const playback = signal<PlaybackModel | null>(null);
-  void import('./playback.js').then(({ createPlayback }) => {
-    playback.value = createPlayback({ audio: options.audio, fetch: apiFetch, storage: safeStorage(win) });
-  });
+  void import('./playback.js').then(
+    ({ createPlayback }) => {
+      playback.value = createPlayback({ audio: options.audio, fetch: apiFetch, storage: safeStorage(win) });
+    },
+    // The chunk did not load (the server went away mid-start): every track tries its original.
+    () => {},
+  );
   const player = createPlayer({
     audio: options.audio,
     mediaSession: options.mediaSession,
