@@ -14,21 +14,18 @@
  * fails the run.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Track } from '@musicsharer/shared';
-import { hasFfmpeg } from '../server/test/transcode/fixtures.js';
+import { keptToneHour, skipWithoutFfmpeg } from '../server/test/transcode/fixtures.js';
 import { pagePerTest } from './support/browsers.js';
 import { BROWSER_NAMES, skipUnless } from './support/env.js';
 import { expectTimeAdvances, openAlbum, openApp, seekAndPlayOn, streamUrl, tapTrack, waitForSliderSpan, waitForText } from './support/musicsharer.js';
 import { startServer, type RunningServer } from './support/server.js';
 
-const isCI = /^(1|true)$/i.test(process.env.CI ?? '');
-if (!hasFfmpeg && !isCI) console.log('# SKIPPED: the transcoding end-to-end suite needs ffmpeg on the PATH (apt-get install ffmpeg)');
-if (!hasFfmpeg && isCI) test('ffmpeg is installed (CI runs the transcoding end-to-end suite)', () => assert.fail('ffmpeg not found on the PATH: apt-get install ffmpeg'));
+const noFfmpeg = skipWithoutFfmpeg('the transcoding end-to-end suite');
 
 const TITLE = 'An Hour of WMA';
 const ALBUM = 'Old Rips';
@@ -40,18 +37,14 @@ const AFTER_SEEK_MS = { chromium: 15_000, webkit: 120_000 } as const;
  * once per machine (~15 s) and kept in the temp folder: the suite copies it into its library.
  */
 async function hourWma(): Promise<string> {
-  const dir = join(tmpdir(), 'musicsharer-test-fixtures');
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, 'hour-tones-v1.wma');
-  if (await stat(path).then((s) => s.size > 0, () => false)) return path;
-  const temp = `${path}.${process.pid}.tmp.wma`;
-  const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'aevalsrc=0.4*sin(2*PI*(200+20*floor(t/60))*t):s=22050:d=3600'];
   const tags = { title: TITLE, artist: 'The Testers', album: ALBUM, track: '1' };
-  for (const [name, value] of Object.entries(tags)) args.push('-metadata', `${name}=${value}`);
-  args.push('-c:a', 'wmav2', '-b:a', '64k', '-f', 'asf', temp);
-  const code = await new Promise<number | null>((resolve) => spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'inherit'] }).on('close', resolve));
-  if (code !== 0) throw new Error(`ffmpeg could not make the hour WMA (exit ${code})`);
-  await rename(temp, path);
+  const { path } = await keptToneHour({
+    folder: 'musicsharer-test-fixtures',
+    file: 'hour-tones-v2.wma',
+    rate: 22_050,
+    channels: 1,
+    encoder: [...Object.entries(tags).flatMap(([name, value]) => ['-metadata', `${name}=${value}`]), '-c:a', 'wmav2', '-b:a', '64k', '-f', 'asf'],
+  });
   return path;
 }
 
@@ -60,7 +53,7 @@ let server: RunningServer;
 let hour: Track;
 
 before(async () => {
-  if (!hasFfmpeg) return;
+  if (noFfmpeg) return;
   root = await mkdtemp(join(tmpdir(), 'musicsharer-e2e-transcode-'));
   await mkdir(join(root, 'media', ALBUM), { recursive: true });
   await copyFile(await hourWma(), join(root, 'media', ALBUM, '01 An Hour of WMA.wma'));
@@ -73,7 +66,7 @@ after(async () => {
 });
 
 for (const name of BROWSER_NAMES) {
-  describe(`${name}: transcoding`, { skip: !hasFfmpeg || skipUnless(name) }, () => {
+  describe(`${name}: transcoding`, { skip: noFfmpeg || skipUnless(name) }, () => {
     const page = pagePerTest(name);
 
     // Its own timeout: WebKitGTK's wait after the seek alone may take most of the default 120 s.

@@ -135,8 +135,8 @@ export function createSharePlayer({ audio, data, mediaSession, baseUrl, source =
     const track = tracks[i];
     if (!track) return;
     const from = source();
-    const reason = from?.cannotPlay(track);
-    if (reason) return passOver(i, `Cannot play “${track.title}” on this device: ${reason}`);
+    const cannot = from?.cannotPlayMessage(track);
+    if (cannot) return passOver(i, cannot);
     pendingSeek = at > 0 ? at : null;
     audio.src = from ? from.urlFor(track) : track.url;
     watch(audio.play());

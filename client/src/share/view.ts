@@ -124,24 +124,28 @@ export function mountSharePage(doc: Document, data: SharePageData, options: Moun
   for (const button of trackButtons) {
     button.addEventListener('click', () => {
       const track = trackOf(button);
-      const reason = track && source?.cannotPlay(track);
+      const cannot = track && source?.cannotPlayMessage(track);
       // A track this device cannot play: the tap explains instead of starting another one.
-      if (reason) player.tell(`Cannot play “${track.title}” on this device: ${reason}`);
+      if (cannot) player.tell(cannot);
       else player.playTrack(Number(button.dataset.index));
     });
   }
   // The decision per format, after the page is up: taps before it play the originals.
-  void import('./formats.js').then(({ createShareSource }) => {
-    source = createShareSource({ audio, data, storage: options.storage === undefined ? pageStorage() : options.storage, fetch: options.fetch });
-    for (const button of trackButtons) {
-      const track = trackOf(button);
-      if (!track || !source.cannotPlay(track)) continue;
-      button.dataset.unplayable = '';
-      const note = element(doc, 'span', 'share-note');
-      note.textContent = 'Cannot play on this device';
-      button.querySelector('.share-name')?.append(note);
-    }
-  });
+  void import('./formats.js').then(
+    ({ createShareSource }) => {
+      source = createShareSource({ audio, data, storage: options.storage === undefined ? pageStorage() : options.storage, fetch: options.fetch });
+      for (const button of trackButtons) {
+        const track = trackOf(button);
+        if (!track || !source.cannotPlay(track)) continue;
+        button.dataset.unplayable = '';
+        const note = element(doc, 'span', 'share-note');
+        note.textContent = 'Cannot play on this device';
+        button.querySelector('.share-name')?.append(note);
+      }
+    },
+    // The chunk did not load (the server went away): every track tries its original.
+    () => {},
+  );
   toggle.addEventListener('click', player.toggle);
   previous.addEventListener('click', player.previous);
   next.addEventListener('click', player.next);

@@ -144,8 +144,8 @@ export function createPlayer(options: PlayerOptions): PlayerModel {
     const track = queue.tracks.peek()[i];
     if (!track) return;
     const from = source();
-    const reason = from?.cannotPlay(track);
-    if (reason) return passOver(i, `Cannot play “${track.title}” on this device: ${reason}`, skipped);
+    const cannot = from?.cannotPlayMessage(track);
+    if (cannot) return passOver(i, cannot, skipped);
     pendingSeek = at > 0 ? at : null;
     audio.src = from ? from.urlFor(track) : track.url;
     if (pendingSeek !== null) {

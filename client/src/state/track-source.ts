@@ -23,6 +23,8 @@ export interface TrackSource<T extends TrackFormat> {
   urlFor(track: T): string;
   /** Why this device cannot play `track` (its format needs a transcoder the server lacks), or null. */
   cannotPlay(track: T): string | null;
+  /** The same as the sentence a tap or the player shows ("Cannot play “…” on this device: …"), or null. */
+  cannotPlayMessage(track: T): string | null;
   /** A track started: a `bytes=0-1` request for each of `next` that will be transcoded (the server encodes its first chunk). */
   prepare(next: readonly T[]): void;
   /**
@@ -70,6 +72,10 @@ export function createTrackSource<T extends TrackFormat & { title: string }>(opt
   return {
     urlFor,
     cannotPlay,
+    cannotPlayMessage(track) {
+      const reason = cannotPlay(track);
+      return reason === null ? null : `Cannot play “${track.title}” on this device: ${reason}`;
+    },
     prepare(next) {
       const urls = next.filter((track) => !cannotPlay(track) && urlFor(track) !== track.url).map(urlFor);
       for (const url of urls) if (!prepared.includes(url)) void probe(fetch, url);

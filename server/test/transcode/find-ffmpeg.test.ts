@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import { hasFfmpeg } from './fixtures.ts';
+import { hasFfmpeg, isCI } from './fixtures.ts';
 
 const ffmpegModule = fileURLToPath(new URL('../../src/transcode/ffmpeg.ts', import.meta.url));
 const tsx = createRequire(import.meta.url).resolve('tsx');
@@ -29,7 +29,6 @@ console.log(JSON.stringify(found ? { path: found.path, source: found.source } : 
 }
 
 // In CI (which installs both) neither case may skip.
-const isCI = /^(1|true)$/i.test(process.env.CI ?? '');
 let npmBinary: string | undefined;
 try {
   npmBinary = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;

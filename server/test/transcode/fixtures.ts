@@ -6,12 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 export const hasFfmpeg = spawnSync('ffmpeg', ['-hide_banner', '-version']).status === 0;
+/** CI installs ffmpeg (and the optional npm package): there, a suite that needs them must not skip. */
+export const isCI = /^(1|true)$/i.test(process.env.CI ?? '');
 
 /**
  * Off CI a machine without ffmpeg skips a transcoding suite, loudly; in CI (which installs it) a
@@ -19,7 +21,7 @@ export const hasFfmpeg = spawnSync('ffmpeg', ['-hide_banner', '-version']).statu
  */
 export function skipWithoutFfmpeg(suite: string): boolean {
   if (hasFfmpeg) return false;
-  if (/^(1|true)$/i.test(process.env.CI ?? '')) {
+  if (isCI) {
     test(`ffmpeg is installed (CI runs ${suite})`, () => assert.fail('ffmpeg not found on the PATH: apt-get install ffmpeg'));
   } else {
     console.log(`# SKIPPED: ${suite} needs ffmpeg on the PATH (apt-get install ffmpeg)`);
@@ -31,28 +33,56 @@ export function skipWithoutFfmpeg(suite: string): boolean {
 export const toneOfMinute = (m: number): number => 200 + 20 * m;
 const RATE = 8000;
 
-/** The 1-hour Ogg Vorbis (8 kHz mono, tone 200 + 20 * minute Hz), made once per machine. */
-export async function hourOgg(): Promise<string> {
-  const dir = join(tmpdir(), 'musicsharer-test-fixtures');
+export interface ToneHourOptions {
+  /** A folder under the temporary folder, and the file's name in it (a new name when its content changes). */
+  folder: string;
+  file: string;
+  /** Sample rate and channels of the PCM written to ffmpeg. */
+  rate: number;
+  channels: 1 | 2;
+  /** ffmpeg's output arguments before the file name: codec, quality, tags, container. */
+  encoder: string[];
+  /** Make it again even when it is there. */
+  fresh?: boolean;
+}
+
+/**
+ * One hour of tones (`toneOfMinute`: the minute a decoded stretch comes from can be told), made
+ * by ffmpeg from PCM written here, once per machine: encoding an hour takes seconds to minutes,
+ * so the file is kept in the temporary folder across runs (written to a temporary name, then
+ * renamed: a run cut short leaves no half file). `made`: whether this call made it.
+ */
+export async function keptToneHour(options: ToneHourOptions): Promise<{ path: string; made: boolean }> {
+  const { rate, channels } = options;
+  const dir = join(tmpdir(), options.folder);
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, 'hour-tones-v1.ogg');
-  if (existsSync(path)) return path;
-  const temp = `${path}.${process.pid}.tmp.ogg`;
-  const child = spawn('ffmpeg', ['-v', 'error', '-y', '-f', 's16le', '-ar', String(RATE), '-ac', '1', '-i', 'pipe:0', '-c:a', 'libvorbis', '-q:a', '0', temp], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const path = join(dir, options.file);
+  if (options.fresh) rmSync(path, { force: true });
+  if (existsSync(path)) return { path, made: false };
+  const temp = join(dir, `${process.pid}.tmp.${options.file}`);
+  const args = ['-v', 'error', '-y', '-f', 's16le', '-ar', String(rate), '-ac', String(channels), '-i', 'pipe:0', ...options.encoder, temp];
+  const child = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'inherit'] });
   const done = new Promise<number | null>((resolve) => child.on('close', resolve));
   let phase = 0;
   for (let minute = 0; minute < 60; minute++) {
-    const pcm = Buffer.alloc(60 * RATE * 2);
-    const step = (2 * Math.PI * toneOfMinute(minute)) / RATE;
-    for (let i = 0; i < 60 * RATE; i++) {
-      pcm.writeInt16LE(Math.round(Math.sin(phase) * 12000), i * 2);
+    // Interleaved channels, little-endian like the machine (x86, ARM): the same sample in each.
+    const pcm = new Int16Array(60 * rate * channels);
+    const step = (2 * Math.PI * toneOfMinute(minute)) / rate;
+    for (let i = 0; i < 60 * rate; i++) {
+      pcm.fill(Math.round(Math.sin(phase) * 12000), i * channels, (i + 1) * channels);
       phase += step;
     }
-    if (!child.stdin.write(pcm)) await new Promise((r) => child.stdin.once('drain', r));
+    if (!child.stdin.write(Buffer.from(pcm.buffer))) await new Promise((resolve) => child.stdin.once('drain', resolve));
   }
   child.stdin.end();
-  if ((await done) !== 0) throw new Error('making the hour fixture failed');
+  if ((await done) !== 0) throw new Error(`ffmpeg could not make ${options.file}`);
   renameSync(temp, path);
+  return { path, made: true };
+}
+
+/** The 1-hour Ogg Vorbis of the tests (8 kHz mono), made once per machine (~10 s). */
+export async function hourOgg(): Promise<string> {
+  const { path } = await keptToneHour({ folder: 'musicsharer-test-fixtures', file: 'hour-tones-v1.ogg', rate: RATE, channels: 1, encoder: ['-c:a', 'libvorbis', '-q:a', '0'] });
   return path;
 }
 
@@ -160,6 +190,18 @@ export function dominantMinute(samples: Int16Array, fromSec: number, toSec: numb
     }
   }
   return best;
+}
+
+/** The most ffmpeg children seen at once (sampled every 5 ms) while `work` runs, and its result. */
+export async function mostFfmpegWhile<T>(work: Promise<T>): Promise<{ most: number; result: T }> {
+  let most = 0;
+  const sampler = setInterval(() => (most = Math.max(most, ffmpegChildren())), 5);
+  try {
+    const result = await work;
+    return { most, result };
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
 /** ffmpeg processes that are children of this process (Linux /proc). */

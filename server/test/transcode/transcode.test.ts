@@ -16,7 +16,7 @@ import streamPlugin from '../../src/plugins/stream.ts';
 import { CHUNK_FRAMES, layoutFor } from '../../src/transcode/mp3-layout.ts';
 import { transcoding } from '../../src/transcode/transcoding.ts';
 import { waitFor } from '../library/helpers.ts';
-import { decodeMp3, dominantMinute, ffmpegChildren, hourOgg, probeDuration, shortFile, skipWithoutFfmpeg } from './fixtures.ts';
+import { decodeMp3, dominantMinute, ffmpegChildren, hourOgg, mostFfmpegWhile, probeDuration, shortFile, skipWithoutFfmpeg } from './fixtures.ts';
 
 const skip = skipWithoutFfmpeg('the transcoding suite');
 
@@ -207,10 +207,7 @@ describe('transcoding', { skip }, () => {
   test('200 requests for one cold file start one encoder; an encoder nobody reads from stops', async () => {
     const { app, origin } = await server({ idleMs: 300 });
     try {
-      let most = 0;
-      const sampler = setInterval(() => (most = Math.max(most, ffmpegChildren())), 5);
-      const answers = await Promise.all(Array.from({ length: 200 }, () => get(origin, 'hour', { range: 'bytes=1000-1999' })));
-      clearInterval(sampler);
+      const { most, result: answers } = await mostFfmpegWhile(Promise.all(Array.from({ length: 200 }, () => get(origin, 'hour', { range: 'bytes=1000-1999' }))));
       assert.equal(most, 1);
       for (const { res, body } of answers) {
         assert.equal(res.status, 206);
@@ -254,16 +251,15 @@ describe('transcoding', { skip }, () => {
   test('at most maxEncoders encoders at once; every request still answered', async () => {
     const { app, origin } = await server({ maxEncoders: 1 });
     try {
-      let most = 0;
-      const sampler = setInterval(() => (most = Math.max(most, ffmpegChildren())), 5);
       const frame = 576;
-      const answers = await Promise.all([
-        get(origin, 'hour', { range: `bytes=${1000 * frame}-${1000 * frame + 9999}` }),
-        get(origin, 'hour', { range: `bytes=${100_000 * frame}-${100_000 * frame + 9999}` }),
-        get(origin, 'wma', { range: 'bytes=0-9999' }),
-        get(origin, 'wv', { range: 'bytes=0-9999' }),
-      ]);
-      clearInterval(sampler);
+      const { most, result: answers } = await mostFfmpegWhile(
+        Promise.all([
+          get(origin, 'hour', { range: `bytes=${1000 * frame}-${1000 * frame + 9999}` }),
+          get(origin, 'hour', { range: `bytes=${100_000 * frame}-${100_000 * frame + 9999}` }),
+          get(origin, 'wma', { range: 'bytes=0-9999' }),
+          get(origin, 'wv', { range: 'bytes=0-9999' }),
+        ]),
+      );
       assert.equal(most, 1);
       for (const { res, body } of answers) {
         assert.equal(res.status, 206);

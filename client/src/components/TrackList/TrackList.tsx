@@ -70,10 +70,10 @@ export function swallowClick(): boolean {
 export function TrackRow({ track, current, numbered, onPlay }: { track: Track; current: boolean; numbered?: boolean; onPlay: () => void }) {
   const { shareTarget, rowMenu, playback, notify } = useApp();
   // A format this device cannot play, and a server that cannot convert it: a tap says why.
-  const cannot = playback.value?.cannotPlay(track);
+  const cannot = playback.value?.cannotPlayMessage(track);
   const detail = cannot ? 'Cannot play on this device' : numbered ? track.artist : [track.artist, track.album].filter(Boolean).join(' · ');
   const menu = () => (rowMenu.value = { tracks: [track], title: track.title });
-  const play = () => (cannot ? notify(`Cannot play “${track.title}” on this device: ${cannot}`, undefined, 8000) : onPlay());
+  const play = () => (cannot ? notify(cannot, undefined, 8000) : onPlay());
   return (
     <div class={styles.item}>
       <button
